@@ -1,0 +1,171 @@
+"""Probability distributions written in scenario files as ``{dist: NAME, ...}``.
+
+Each distribution is a frozen, validated object with ``sample(stream) -> float`` and an analytic
+``mean``. ``Distribution`` is the tagged union the scenario schema uses wherever a value is
+random, e.g. ``{dist: lognormal, mean: 120, sd: 60}``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from sim.streams import Stream
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def sample(self, stream: Stream) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Constant(_Dist):
+    """Always ``value`` (a deterministic quantity)."""
+
+    dist: Literal["constant"]
+    value: FiniteFloat
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+    def sample(self, stream: Stream) -> float:
+        return self.value
+
+
+class Uniform(_Dist):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError("high must be >= low")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+    def sample(self, stream: Stream) -> float:
+        return self.low + (self.high - self.low) * stream.uniform()
+
+
+class Exponential(_Dist):
+    """Exponential with the given mean (rate = 1 / mean)."""
+
+    dist: Literal["exponential"]
+    mean_: Positive = Field(alias="mean")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    def sample(self, stream: Stream) -> float:
+        return self.mean_ * stream.exponential()
+
+
+class Lognormal(_Dist):
+    """Lognormal given by the mean and standard deviation of the variable itself."""
+
+    dist: Literal["lognormal"]
+    mean_: Positive = Field(alias="mean")
+    sd: NonNegative
+    _mu: float = PrivateAttr(0.0)
+    _sigma: float = PrivateAttr(0.0)
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    def model_post_init(self, __context: object) -> None:
+        sigma2 = math.log1p((self.sd / self.mean_) ** 2)
+        self._sigma = math.sqrt(sigma2)
+        self._mu = math.log(self.mean_) - sigma2 / 2
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    def sample(self, stream: Stream) -> float:
+        return math.exp(self._mu + self._sigma * stream.normal())
+
+
+class Triangular(_Dist):
+    """Triangular on [low, high] with the given mode."""
+
+    dist: Literal["triangular"]
+    low: FiniteFloat
+    mode: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError("need low <= mode <= high and low < high")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+    def sample(self, stream: Stream) -> float:
+        u = stream.uniform()
+        low, mode, high = self.low, self.mode, self.high
+        cut = (mode - low) / (high - low)
+        if u < cut:
+            return low + math.sqrt(u * (high - low) * (mode - low))
+        return high - math.sqrt((1 - u) * (high - low) * (high - mode))
+
+
+class Gamma(_Dist):
+    """Gamma given by its mean and standard deviation."""
+
+    dist: Literal["gamma"]
+    mean_: Positive = Field(alias="mean")
+    sd: Positive
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def mean(self) -> float:
+        return self.mean_
+
+    def sample(self, stream: Stream) -> float:
+        shape = (self.mean_ / self.sd) ** 2
+        return float(stream.rng.gamma(shape, self.sd**2 / self.mean_))
+
+
+class Beta(_Dist):
+    """Beta(a, b) on [0, 1], e.g. a latent capability or a share."""
+
+    dist: Literal["beta"]
+    a: Positive
+    b: Positive
+
+    @property
+    def mean(self) -> float:
+        return self.a / (self.a + self.b)
+
+    def sample(self, stream: Stream) -> float:
+        return float(stream.rng.beta(self.a, self.b))
+
+
+Distribution = Annotated[
+    Constant | Uniform | Exponential | Lognormal | Triangular | Gamma | Beta,
+    Field(discriminator="dist"),
+]

@@ -1,0 +1,155 @@
+"""The SimPy model of a zone, split into build / run / extract.
+
+>>> zone = build(scenario, Streams(root_seed, replication))
+>>> run(zone)
+>>> output = extract(zone)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.model import firm as F
+from sim.model.arrivals import arrivals
+from sim.model.certification import hte_rounds, sme_evaluations
+from sim.model.funding import grant_calls, tech_loans, tranches
+from sim.model.initial import populate
+from sim.model.lifecycle import graduation_reviews, live
+from sim.model.patents import exogenous_patents
+from sim.model.recorder import record_years, snapshot
+from sim.model.zone import Zone
+from sim.scenario.schema import Scenario
+from sim.streams import Streams
+
+#: Columns of the per-firm lifecycle table (firms.csv), in order.
+FIRM_COLUMNS: tuple[str, ...] = (
+    "firm",
+    "origin",
+    "sector",
+    "capability",
+    "initial",
+    "arrived",
+    "registered",
+    "carrier",
+    "admitted",
+    "incorporated",
+    "left_carrier",
+    "carrier_exit",
+    "grant_yuan",
+    "loan_yuan",
+    "equity_yuan",
+    "talent_yuan",
+    "inventions",
+    "other_patents",
+    "hte_first",
+    "sme_first",
+    "exit",
+    "exit_time",
+)
+
+
+@dataclass(frozen=True)
+class ReplicationOutput:
+    """What one replication produced, as flat records."""
+
+    trajectory: list[tuple[int, str, float]]  # (year, indicator, value)
+    firms: list[tuple]  # rows in FIRM_COLUMNS order; empty unless requested
+    totals: dict[str, float]  # run totals of every flow
+    census: dict[str, int]  # where every arrival is at the end (for invariants)
+    events: int  # SimPy events processed
+
+
+def build(scenario: Scenario, streams: Streams, keep_firm_records: bool = False) -> Zone:
+    """A zone in its initial state with every process started."""
+    zone = Zone(scenario, streams, keep_firm_records)
+    env = zone.env
+    initial_firms = populate(zone)
+    zone.records.extend(snapshot(zone, scenario.horizon.start_year, with_flows=False))
+    zone.tally.close_year()
+    zone.carriers.schedule_openings(zone.t0, zone.t_end)
+    for firm in initial_firms:
+        firm.process = env.process(live(zone, firm, []))
+    for key, pool in scenario.funding.pools.items():
+        env.process(tranches(zone, key, pool))
+    for key, program in scenario.funding.grants.items():
+        env.process(grant_calls(zone, key, program))
+    env.process(tech_loans(zone))
+    for key, origin in scenario.arrivals.origins.items():
+        env.process(arrivals(zone, key, origin))
+    env.process(graduation_reviews(zone))
+    env.process(hte_rounds(zone))
+    env.process(sme_evaluations(zone))
+    env.process(exogenous_patents(zone))
+    zone.recorder = env.process(record_years(zone))
+    return zone
+
+
+def run(zone: Zone) -> None:
+    """Simulate to the end of the horizon (the last yearly snapshot)."""
+    zone.env.run(until=zone.recorder)
+
+
+def census(zone: Zone) -> dict[str, int]:
+    """Where the arrivals are now: waiting, in carriers, in the enterprise base, or gone."""
+    counts = dict.fromkeys(("waiting", "in_carriers", "in_base", "gone"), 0)
+    for firm in zone.alive.values():
+        if firm.initial:
+            continue
+        if firm.stage == F.WAITING:
+            counts["waiting"] += 1
+        elif firm.stage in (F.TEAM, F.INCUBATING):
+            counts["in_carriers"] += 1
+        elif firm.stage == F.ENTERPRISE:
+            counts["in_base"] += 1
+    counts["waiting"] += sum(1 for firm in zone.carriers.waiting if firm.id not in zone.alive)
+    counts["gone"] = zone.gone_arrivals
+    return counts
+
+
+def firm_row(firm: F.Firm) -> tuple:
+    funding = firm.funding_yuan
+    return (
+        firm.id,
+        firm.origin,
+        firm.sector,
+        round(firm.capability, 6),
+        firm.initial,
+        firm.arrived,
+        firm.registered if math.isfinite(firm.registered) else math.nan,
+        firm.first_carrier,
+        firm.admitted,
+        firm.incorporated,
+        firm.left_carrier,
+        firm.carrier_exit,
+        funding.get("grant", 0.0),
+        funding.get("loan", 0.0),
+        funding.get("equity", 0.0),
+        funding.get("talent", 0.0),
+        firm.inventions,
+        firm.other_patents,
+        firm.hte_first,
+        firm.sme_first,
+        firm.exit,
+        firm.exit_time,
+    )
+
+
+def extract(zone: Zone) -> ReplicationOutput:
+    """Flat records of a finished replication."""
+    firms: list[tuple] = []
+    if zone.keep_firm_records:
+        logged = {firm.id: firm for firm in zone.firm_log}
+        logged.update(zone.alive)
+        logged.update((firm.id, firm) for firm in zone.carriers.waiting)
+        firms = [firm_row(logged[key]) for key in sorted(logged)]
+    return ReplicationOutput(
+        trajectory=list(zone.records),
+        firms=firms,
+        totals=dict(zone.tally.totals),
+        census=census(zone),
+        events=zone.env.events_processed,
+    )
+
+
+__all__ = ["build", "run", "extract", "census", "ReplicationOutput", "FIRM_COLUMNS", "Zone"]

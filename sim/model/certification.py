@@ -1,0 +1,183 @@
+"""Certification: the yearly tech-based SME evaluation and the national high-tech enterprise
+(HTE) review rounds, with the rule thresholds taken from the scenario.
+
+Rules encoded (thresholds in the scenario's ``certification`` section):
+- HTE: 高新技术企业认定管理办法 (国科发火〔2016〕32号): registered at least one year, core IP,
+  R&D ratio by revenue band, high-tech revenue share, S&T staff share, innovation score >= 71,
+  certificate valid three years.
+- Tech-based SME: 科技型中小企业评价办法 (国科发政〔2017〕115号): size limits, score >= 60 on
+  S&T staff, R&D input and IP, or directly qualified as an HTE; evaluated every year.
+"""
+
+from __future__ import annotations
+
+from sim.model import firm as F
+from sim.model.firm import Firm
+from sim.model.zone import Zone
+from sim.scenario.schema import Band, Hte, TechSme
+from sim.streams import Stream
+
+REGISTERED = (F.INCUBATING, F.ENTERPRISE)
+
+
+def band_points(value: float, bands: list[Band]) -> float:
+    """Points of the highest band whose threshold ``value`` reaches (0 if none)."""
+    best = 0.0
+    for band in bands:
+        if value >= band.at_least and band.points > best:
+            best = band.points
+    return best
+
+
+# ----------------------------------------------------------------------------- HTE
+def hte_required_rd_ratio(rules: Hte, revenue_yuan: float) -> float:
+    for band in rules.rd_bands:
+        if band.max_revenue_yuan is None or revenue_yuan <= band.max_revenue_yuan:
+            return band.min_rd_ratio
+    return rules.rd_bands[-1].min_rd_ratio
+
+
+def hte_eligible(firm: Firm, t: float, rules: Hte) -> bool:
+    """The hard criteria of the HTE rule (everything but the evaluation score)."""
+    if t - firm.registered < rules.min_registered_years:
+        return False
+    has_core_ip = (rules.min_invention_patents > 0 and firm.inventions >= rules.min_invention_patents) or (
+        firm.other_patents >= rules.min_other_patents
+    )
+    if not has_core_ip:
+        return False
+    revenue = firm.revenue(t)
+    return (
+        firm.rd_ratio >= hte_required_rd_ratio(rules, revenue)
+        and firm.hightech_revenue_share >= rules.min_hightech_revenue_share
+        and firm.st_staff_share >= rules.min_st_staff_share
+    )
+
+
+def hte_score(firm: Firm, rules: Hte, stream: Stream) -> float:
+    """Innovation-capability score out of 100: IP 30, conversion of results 30, R&D
+    organisation 20, growth 20. Conversion and organisation are judged with noise."""
+    ip_units = firm.inventions + 0.25 * firm.other_patents
+    ip = min(1.0, ip_units / rules.ip_full_marks_patents)
+    conversion = min(1.0, max(0.0, firm.capability + rules.score_noise_sd * stream.normal()))
+    organisation = min(1.0, max(0.0, firm.capability + rules.score_noise_sd * stream.normal()))
+    growth = min(1.0, max(0.0, firm.growth / rules.full_growth_rate))
+    return 30 * ip + 30 * conversion + 20 * organisation + 20 * growth
+
+
+def hte_rounds(zone: Zone):
+    """Process: review rounds each year; certified firms keep the status for ``valid_years``
+    and must pass again before it expires."""
+    env = zone.env
+    rules = zone.scenario.certification.hte
+    stream = zone.streams.certification
+    inc = zone.scenario.incubation
+    rounds = sorted(rules.review_rounds_in_year)
+    dates = [
+        year + r
+        for year in range(int(zone.t0), int(zone.t_end) + 1)
+        for r in rounds
+        if zone.t0 <= year + r < zone.t_end
+    ]
+    tally = zone.tally
+    for i, date in enumerate(dates):
+        if date > env.now:
+            yield env.timeout(date - env.now)
+        now = env.now
+        next_round = dates[i + 1] if i + 1 < len(dates) else zone.t_end
+        for firm in zone.firms_in(REGISTERED):
+            if firm.hte_until > next_round:
+                continue  # certificate still valid at the next round
+            chance = rules.renewal_probability if firm.hte(now) else rules.apply_probability
+            if stream.uniform() >= chance or not hte_eligible(firm, now, rules):
+                continue
+            if hte_score(firm, rules, stream) < rules.min_score:
+                continue
+            if not firm.hte(now):
+                tally.national_hte += 1
+                tally.hte_certified += 1
+                if firm.hte_first != firm.hte_first:  # NaN: first certificate
+                    firm.hte_first = now
+            firm.hte_until = now + rules.valid_years
+            schedule_hte_expiry(zone, firm)
+            if firm.stage == F.INCUBATING and inc.graduate_on_hte:
+                zone.leave_carrier(firm, F.GRADUATED_HTE)
+                zone.wake(firm)
+
+
+def schedule_hte_expiry(zone: Zone, firm: Firm) -> None:
+    """At the certificate's end, the firm loses HTE status unless it was renewed meanwhile."""
+    delay = firm.hte_until - zone.env.now
+    if zone.env.now + delay >= zone.t_end:
+        return
+    expiry = zone.env.timeout(delay)
+    expiry.callbacks.append(lambda _event: _expire_hte(zone, firm))
+
+
+def _expire_hte(zone: Zone, firm: Firm) -> None:
+    if firm.stage != F.GONE and firm.hte_until <= zone.env.now:
+        zone.tally.national_hte -= 1
+        zone.tally.hte_lost += 1
+        firm.hte_until = float("-inf")
+
+
+# ----------------------------------------------------------------------------- tech-based SME
+def sme_within_size(firm: Firm, t: float, rules: TechSme, zone: Zone) -> bool:
+    traits = zone.scenario.firms.traits
+    revenue = firm.revenue(t)
+    employees = revenue / traits.revenue_per_employee_yuan
+    return (
+        employees <= rules.max_employees
+        and revenue <= rules.max_revenue_yuan
+        and revenue * traits.assets_to_revenue <= rules.max_assets_yuan
+    )
+
+
+def sme_score(firm: Firm, rules: TechSme) -> float:
+    """S&T staff (20) + R&D input (50) + IP (30) points."""
+    ip = (
+        rules.invention_patent_points
+        if firm.inventions > 0
+        else band_points(firm.other_patents, rules.other_patent_points)
+    )
+    return (
+        band_points(firm.st_staff_share, rules.st_staff_points)
+        + band_points(firm.rd_ratio, rules.rd_ratio_points)
+        + ip
+    )
+
+
+def sme_qualifies(firm: Firm, t: float, rules: TechSme, zone: Zone) -> bool:
+    if not sme_within_size(firm, t, rules, zone):
+        return False
+    return (rules.hte_direct and firm.hte(t)) or sme_score(firm, rules) >= rules.min_score
+
+
+def sme_evaluations(zone: Zone):
+    """Process: the yearly evaluation; the status lasts until the next evaluation."""
+    env = zone.env
+    rules = zone.scenario.certification.tech_sme
+    stream = zone.streams.certification
+    tally = zone.tally
+    year = int(zone.t0)
+    while True:
+        at = year + rules.evaluation_in_year
+        year += 1
+        if at < env.now:
+            continue
+        if at >= zone.t_end:
+            return
+        yield env.timeout(at - env.now)
+        now = env.now
+        valid_until = at + 1.0
+        count = 0
+        for firm in zone.firms_in(REGISTERED):
+            chance = rules.renewal_probability if firm.tech_sme(now) else rules.apply_probability
+            if stream.uniform() < chance and sme_qualifies(firm, now, rules, zone):
+                if firm.sme_first != firm.sme_first:
+                    firm.sme_first = now
+                firm.sme_until = valid_until
+                count += 1
+            else:
+                firm.sme_until = float("-inf")
+        tally.tech_smes = count

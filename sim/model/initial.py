@@ -1,0 +1,127 @@
+"""The initial state: the zone as the sources report it in the start year.
+
+Counts are exact in every replication (teams and firms per carrier, enterprise base, national
+HTEs, tech-based SMEs, high-level teams); attributes are drawn from the scenario's
+distributions. HTE status goes to the most capable enterprises, which are made to meet the HTE
+criteria they were certified on; tech-SME status goes to the registered firms scoring highest
+on the SME rule.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim.model import firm as F
+from sim.model.arrivals import SectorSampler
+from sim.model.certification import (
+    hte_required_rd_ratio,
+    schedule_hte_expiry,
+    sme_qualifies,
+    sme_score,
+)
+from sim.model.firm import Firm
+from sim.model.lifecycle import draw_traits, start_revenue
+from sim.model.zone import Zone
+
+
+def populate(zone: Zone) -> list[Firm]:
+    """Create the initial teams and firms and register them; returns them in id order."""
+    sc = zone.scenario
+    init = sc.initial_state
+    stream = zone.streams.initial
+    t0 = zone.t0
+    sectors = SectorSampler(init.sectors)
+    firms: list[Firm] = []
+
+    def new_firm() -> Firm:
+        firm = Firm(
+            id=zone.new_id(),
+            origin="initial",
+            sector=sectors.sample(stream),
+            capability=min(1.0, max(0.0, init.capability.sample(stream))),
+            arrived=t0,
+            registered=math.inf,
+            initial=True,
+        )
+        draw_traits(zone, firm, stream)
+        firms.append(firm)
+        zone.alive[firm.id] = firm
+        return firm
+
+    for key, occupants in init.carriers.items():
+        state = zone.carriers.by_id[key]
+        for is_team, count in ((True, occupants.teams), (False, occupants.firms)):
+            for _ in range(count):
+                firm = new_firm()
+                firm.first_carrier = key
+                firm.admitted = t0
+                if is_team:
+                    area = sc.firms.area_m2.team.sample(stream)
+                    stay = sc.maker_space.stay_years.sample(stream)
+                else:
+                    firm.registered = t0 - max(0.0, init.firm_age_years.sample(stream))
+                    start_revenue(zone, firm, stream)
+                    area = sc.firms.area_m2.startup.sample(stream)
+                    stay_dist = sc.incubation.max_stay_years_by_sector.get(
+                        firm.sector, sc.incubation.max_stay_years
+                    )
+                    stay = stay_dist.sample(stream)
+                # the initial counts are exact: a firm that no longer fits takes what is left
+                zone.carriers.occupy(state, firm, is_team, max(0.0, min(area, state.free_m2)))
+                deadline = t0 + stay * stream.uniform()
+                zone.enter_stage(firm, F.TEAM if is_team else F.INCUBATING, deadline)
+
+    base: list[Firm] = []
+    for _ in range(init.enterprise_base_firms):
+        firm = new_firm()
+        firm.registered = t0 - max(0.0, init.enterprise_age_years.sample(stream))
+        start_revenue(zone, firm, stream)
+        firm.revenue_ref = init.enterprise_revenue_yuan_per_year.sample(stream)
+        firm.revenue_t = t0
+        firm.inventions = round(max(0.0, init.enterprise_invention_patents.sample(stream)))
+        firm.other_patents = round(max(0.0, init.enterprise_other_patents.sample(stream)))
+        zone.enter_stage(firm, F.ENTERPRISE)
+        base.append(firm)
+
+    certify_initial_hte(zone, base, init.national_hte)
+    registered = [f for f in firms if f.stage in (F.INCUBATING, F.ENTERPRISE)]
+    certify_initial_smes(zone, registered, init.tech_smes)
+    zone.tally.high_level_teams = init.high_level_teams
+    return firms
+
+
+def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
+    """HTE certificates for the ``count`` most capable enterprises, issued evenly over the last
+    validity period; holders meet the criteria they were certified on."""
+    rules = zone.scenario.certification.hte
+    stream = zone.streams.initial
+    t0 = zone.t0
+    for firm in sorted(base, key=lambda f: (-f.capability, f.id))[:count]:
+        if firm.inventions < rules.min_invention_patents and firm.other_patents < rules.min_other_patents:
+            if rules.min_invention_patents > 0:
+                firm.inventions = rules.min_invention_patents
+            else:
+                firm.other_patents = rules.min_other_patents
+        firm.rd_ratio = max(firm.rd_ratio, hte_required_rd_ratio(rules, firm.revenue(t0)))
+        firm.hightech_revenue_share = max(firm.hightech_revenue_share, rules.min_hightech_revenue_share)
+        firm.st_staff_share = max(firm.st_staff_share, rules.min_st_staff_share)
+        firm.hte_until = t0 + rules.valid_years * stream.uniform()
+        schedule_hte_expiry(zone, firm)
+    zone.tally.national_hte = count
+
+
+def certify_initial_smes(zone: Zone, registered: list[Firm], count: int) -> None:
+    """Tech-SME status, valid until the first evaluation, for the ``count`` registered firms
+    that best meet the SME rule (qualifying firms first, then by score)."""
+    rules = zone.scenario.certification.tech_sme
+    t0 = zone.t0
+    first_evaluation = math.floor(t0) + rules.evaluation_in_year
+    if first_evaluation < t0:
+        first_evaluation += 1.0
+
+    def rank(firm: Firm) -> tuple[bool, float, int]:
+        return (not sme_qualifies(firm, t0, rules, zone), -sme_score(firm, rules), firm.id)
+
+    for firm in sorted(registered, key=rank)[:count]:
+        firm.sme_until = first_evaluation
+    zone.tally.tech_smes = count

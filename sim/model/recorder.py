@@ -1,0 +1,113 @@
+"""Counters updated where events happen, and the yearly snapshot of the zone's indicators.
+
+A snapshot labelled year Y is taken at the end of year Y (clock time Y + 1): stocks as they are
+then, flows summed over the year. The first snapshot is the initial state (stocks only).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.model.zone import Zone
+
+#: Flow counters: reset after every snapshot.
+FLOWS: tuple[str, ...] = (
+    "arrivals",
+    "admitted",
+    "turned_away",
+    "ineligible",
+    "incorporations",
+    "graduations",
+    "left_max_stay",
+    "failures",
+    "dissolved",
+    "patents_filed",
+    "patents_granted_per_year",
+    "invention_patents_granted",
+    "grants_paid_yuan",
+    "loans_yuan",
+    "equity_yuan",
+    "talent_rewards_yuan",
+    "tranches_received_yuan",
+    "hte_certified",
+    "hte_lost",
+    "high_level_team_arrivals",
+)
+
+
+class Tally:
+    """Counters of one replication: yearly flows, running stocks and run totals."""
+
+    __slots__ = (*FLOWS, "national_hte", "tech_smes", "enterprise_base", "high_level_teams",
+                 "totals", "grants_by_program")
+
+    def __init__(self) -> None:
+        for name in FLOWS:
+            setattr(self, name, 0)
+        self.national_hte = 0
+        self.tech_smes = 0
+        self.enterprise_base = 0
+        self.high_level_teams = 0
+        self.totals: dict[str, float] = dict.fromkeys(FLOWS, 0)
+        self.grants_by_program: dict[str, float] = {}
+
+    def close_year(self) -> dict[str, float]:
+        """The year's flows; adds them to the run totals and resets them."""
+        flows = {name: getattr(self, name) for name in FLOWS}
+        for name, value in flows.items():
+            self.totals[name] += value
+            setattr(self, name, 0)
+        return flows
+
+
+def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, float]]:
+    """The indicators of ``zone`` now, as ``(year, indicator, value)`` records."""
+    tally = zone.tally
+    carriers = zone.carriers
+    area = carriers.area_m2
+    occupied = carriers.occupied_m2
+    teams, startups = carriers.teams, carriers.startups
+    rows: dict[str, float] = {
+        "national_hte": tally.national_hte,
+        "tech_smes": tally.tech_smes,
+        "incubators": carriers.incubators,
+        "high_level_teams": tally.high_level_teams,
+        "firms_in_carriers": teams + startups,
+        "firms_in_incubation": startups,
+        "maker_projects": teams,
+        "waiting": len(carriers.waiting),
+        "enterprise_base": tally.enterprise_base,
+        "carrier_area_m2": area,
+        "carrier_occupied_m2": occupied,
+        "carrier_occupancy": occupied / area if area > 0 else 0.0,
+        "fund_balance_yuan": sum(pool.balance for pool in zone.pools.values()),
+    }
+    for state in carriers.order:
+        rows[f"carrier_area_m2.{state.id}"] = state.area_m2 if state.is_open else 0.0
+        rows[f"carrier_occupied_m2.{state.id}"] = state.occupied_m2
+        rows[f"firms_in_carriers.{state.id}"] = state.teams + state.startups
+    for key, pool in zone.pools.items():
+        rows[f"fund_balance_yuan.{key}"] = pool.balance
+    if with_flows:
+        flows = tally.close_year()
+        rows.update(flows)
+        granted = flows["patents_granted_per_year"]
+        if granted:
+            rows["invention_patent_share"] = flows["invention_patents_granted"] / granted
+        for key, paid in tally.grants_by_program.items():
+            rows[f"grants_paid_yuan.{key}"] = paid
+        tally.grants_by_program = dict.fromkeys(tally.grants_by_program, 0.0)
+    return [(year, name, float(value)) for name, value in rows.items()]
+
+
+def record_years(zone: Zone):
+    """Process: snapshot at the initial state and at the end of every simulated year."""
+    env = zone.env
+    first = zone.scenario.horizon.start_year
+    last = zone.scenario.horizon.end_year
+    zone.records.extend(snapshot(zone, first, with_flows=False))
+    zone.tally.close_year()  # nothing should have flowed yet; keeps totals honest
+    for year in range(first + 1, last + 1):
+        yield zone.at_boundary(float(year + 1) - env.now)
+        zone.records.extend(snapshot(zone, year, with_flows=True))
