@@ -8,9 +8,10 @@ random, e.g. ``{dist: lognormal, mean: 120, sd: 60}``.
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.streams import Stream
 
@@ -87,22 +88,22 @@ class Lognormal(_Dist):
     dist: Literal["lognormal"]
     mean_: Positive = Field(alias="mean")
     sd: NonNegative
-    _mu: float = PrivateAttr(0.0)
-    _sigma: float = PrivateAttr(0.0)
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    def model_post_init(self, __context: object) -> None:
+    @cached_property
+    def log_params(self) -> tuple[float, float]:
+        """(mu, sigma) of the underlying normal."""
         sigma2 = math.log1p((self.sd / self.mean_) ** 2)
-        self._sigma = math.sqrt(sigma2)
-        self._mu = math.log(self.mean_) - sigma2 / 2
+        return math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)
 
     @property
     def mean(self) -> float:
         return self.mean_
 
     def sample(self, stream: Stream) -> float:
-        return math.exp(self._mu + self._sigma * stream.normal())
+        mu, sigma = self.log_params
+        return math.exp(mu + sigma * stream.normal())
 
 
 class Triangular(_Dist):

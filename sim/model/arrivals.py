@@ -85,7 +85,8 @@ def welcome_high_level_team(zone: Zone, firm: Firm) -> None:
     tally.high_level_teams += 1
     tally.high_level_team_arrivals += 1
     rewards = zone.scenario.funding.talent_rewards
-    if rewards.award_per_team_yuan > 0 and zone.pools[rewards.pool].pay(rewards.award_per_team_yuan):
+    if rewards.award_per_team_yuan > 0 and zone.pools[rewards.pool].pay(
+        rewards.award_per_team_yuan
+    ):
         tally.talent_rewards_yuan += rewards.award_per_team_yuan
         zone.fund(firm, "talent", rewards.award_per_team_yuan)
-

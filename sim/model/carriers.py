@@ -40,9 +40,12 @@ class CarrierState:
         spec = self.spec
         if not self.is_open or ("team" if is_team else "startup") not in spec.accepts:
             return False
-        if spec.preferred_sectors and firm.sector not in spec.preferred_sectors:
-            if firm.admission_u >= spec.other_sector_admission_probability:
-                return False
+        if (
+            spec.preferred_sectors
+            and firm.sector not in spec.preferred_sectors
+            and firm.admission_u >= spec.other_sector_admission_probability
+        ):
+            return False
         return self.free_m2 >= self.area_for(area_m2)
 
 

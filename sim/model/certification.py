@@ -41,9 +41,9 @@ def hte_eligible(firm: Firm, t: float, rules: Hte) -> bool:
     """The hard criteria of the HTE rule (everything but the evaluation score)."""
     if t - firm.registered < rules.min_registered_years:
         return False
-    has_core_ip = (rules.min_invention_patents > 0 and firm.inventions >= rules.min_invention_patents) or (
-        firm.other_patents >= rules.min_other_patents
-    )
+    has_core_ip = (
+        rules.min_invention_patents > 0 and firm.inventions >= rules.min_invention_patents
+    ) or (firm.other_patents >= rules.min_other_patents)
     if not has_core_ip:
         return False
     revenue = firm.revenue(t)

@@ -97,13 +97,18 @@ def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
     stream = zone.streams.initial
     t0 = zone.t0
     for firm in sorted(base, key=lambda f: (-f.capability, f.id))[:count]:
-        if firm.inventions < rules.min_invention_patents and firm.other_patents < rules.min_other_patents:
+        if (
+            firm.inventions < rules.min_invention_patents
+            and firm.other_patents < rules.min_other_patents
+        ):
             if rules.min_invention_patents > 0:
                 firm.inventions = rules.min_invention_patents
             else:
                 firm.other_patents = rules.min_other_patents
         firm.rd_ratio = max(firm.rd_ratio, hte_required_rd_ratio(rules, firm.revenue(t0)))
-        firm.hightech_revenue_share = max(firm.hightech_revenue_share, rules.min_hightech_revenue_share)
+        firm.hightech_revenue_share = max(
+            firm.hightech_revenue_share, rules.min_hightech_revenue_share
+        )
         firm.st_staff_share = max(firm.st_staff_share, rules.min_st_staff_share)
         firm.hte_until = t0 + rules.valid_years * stream.uniform()
         schedule_hte_expiry(zone, firm)

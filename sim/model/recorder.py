@@ -39,8 +39,15 @@ FLOWS: tuple[str, ...] = (
 class Tally:
     """Counters of one replication: yearly flows, running stocks and run totals."""
 
-    __slots__ = (*FLOWS, "national_hte", "tech_smes", "enterprise_base", "high_level_teams",
-                 "totals", "grants_by_program")
+    __slots__ = (
+        *FLOWS,
+        "national_hte",
+        "tech_smes",
+        "enterprise_base",
+        "high_level_teams",
+        "totals",
+        "grants_by_program",
+    )
 
     def __init__(self) -> None:
         for name in FLOWS:

@@ -32,5 +32,11 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     return load_scenario_with_tree(path)[0]
 
 
-__all__ = ["Scenario", "ScenarioError", "Problem", "SourceTree", "load_scenario",
-           "load_scenario_with_tree"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "Problem",
+    "SourceTree",
+    "load_scenario",
+    "load_scenario_with_tree",
+]

@@ -412,6 +412,8 @@ class _Builder:
         return key if isinstance(key, str) else None
 
     def _scalar(self, event: ScalarEvent, path: Path, *, is_key: bool) -> Any:
+        if event.style == ">":  # ruamel's round-trip scanner marks fold points with BEL
+            event.value = event.value.replace("\a", "")
         if event.tag is not None:
             return event.value  # already reported; keep the text to avoid follow-up noise
         tag = str(self._resolver.resolve(ScalarNode, event.value, event.implicit))

@@ -455,13 +455,18 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         for carrier in origin.preferred_carriers:
             if carrier not in scenario.carriers:
                 problems.append(
-                    (("arrivals", "origins", key, "preferred_carriers"), f"unknown carrier {carrier!r}")
+                    (
+                        ("arrivals", "origins", key, "preferred_carriers"),
+                        f"unknown carrier {carrier!r}",
+                    )
                 )
     for key, carrier in scenario.carriers.items():
         known_sectors(("carriers", key, "preferred_sectors"), carrier.preferred_sectors)
         for i, expansion in enumerate(carrier.expansions):
             in_window(("carriers", key, "expansions", i, "date"), expansion.date)
-    known_sectors(("incubation", "max_stay_years_by_sector"), scenario.incubation.max_stay_years_by_sector)
+    known_sectors(
+        ("incubation", "max_stay_years_by_sector"), scenario.incubation.max_stay_years_by_sector
+    )
     known_sectors(("initial_state", "sectors"), scenario.initial_state.sectors)
     for key, pool in scenario.funding.pools.items():
         for i, tranche in enumerate(pool.tranches):
@@ -474,7 +479,9 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         problems.append((("funding", "talent_rewards", "pool"), f"unknown pool {rewards.pool!r}"))
     dates = [point.date for point in scenario.funding.loans.institutions]
     if not dates or dates != sorted(dates):
-        problems.append((("funding", "loans", "institutions"), "need at least one point, dates increasing"))
+        problems.append(
+            (("funding", "loans", "institutions"), "need at least one point, dates increasing")
+        )
     init = scenario.initial_state
     for key, occupants in init.carriers.items():
         carrier = scenario.carriers.get(key)
@@ -482,7 +489,9 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         if carrier is None:
             problems.append((path, f"unknown carrier {key!r}"))
         elif carrier.opens > t0:
-            problems.append((path, f"carrier opens ({carrier.opens}) after the initial state ({t0})"))
+            problems.append(
+                (path, f"carrier opens ({carrier.opens}) after the initial state ({t0})")
+            )
         elif (occupants.teams and "team" not in carrier.accepts) or (
             occupants.firms and "startup" not in carrier.accepts
         ):
@@ -491,7 +500,9 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     if init.national_hte > init.enterprise_base_firms:
         problems.append((("initial_state", "national_hte"), "more than enterprise_base_firms"))
     if init.tech_smes > registered:
-        problems.append((("initial_state", "tech_smes"), f"more than the {registered} registered firms"))
+        problems.append(
+            (("initial_state", "tech_smes"), f"more than the {registered} registered firms")
+        )
     for key, goal in scenario.goals.items():
         if not scenario.horizon.start_year <= goal.year <= scenario.horizon.end_year:
             problems.append((("goals", key, "year"), f"{goal.year} is outside the horizon"))

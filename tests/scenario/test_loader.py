@@ -682,3 +682,9 @@ def test_dumped_data_reads_back_unchanged(tmp_path_factory: pytest.TempPathFacto
     tree = read_tree(path)
     assert tree.data == data
     assert_plain(tree.data)
+
+
+def test_folded_block_scalar_is_plain_text(tmp_path):
+    path = tmp_path / "folded.yaml"
+    path.write_text("description: >-\n  one two\n  three four\n")
+    assert read_tree(path).data["description"] == "one two three four"

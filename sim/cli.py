@@ -1,0 +1,276 @@
+"""The command line: ``zonesim run|validate ...`` (also ``python run_sim.py ...``).
+
+The only module that parses arguments and prints. Exit codes: 0 success, 2 bad input (scenario
+file, arguments, output folder), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.api import run_scenario
+from sim.experiment.runner import expected_events
+from sim.scenario import ScenarioError, load_scenario_with_tree
+
+#: A replication expected to process more SimPy events than this needs --force.
+MAX_EVENTS_PER_REPLICATION = 20_000_000
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """A problem with the user's input: printed as is, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage + message, exit 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="zonesim",
+        description="Discrete-event simulation of a high-tech zone's innovation ecosystem.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run replications of a scenario and print the goal table")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument(
+        "--replications", "-n", type=_positive_int, default=200, help="replications (default 200)"
+    )
+    run.add_argument("--seed", type=_seed, default=2018, help="root seed (default 2018)")
+    run.add_argument(
+        "--workers",
+        "-w",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: all cores)",
+    )
+    run.add_argument("--out", "-o", help="results folder (default results/<scenario name>)")
+    run.add_argument(
+        "--firm-records",
+        action="store_true",
+        help="also write firms.csv, one row per firm and replication",
+    )
+    run.add_argument(
+        "--force", action="store_true", help="run even when the expected event count looks absurd"
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    return parser
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
+    status = EXIT_OK
+    for path in args.scenarios:
+        try:
+            scenario, tree = load_scenario_with_tree(path)
+        except ScenarioError as exc:
+            _print_problems(exc)
+            status = EXIT_BAD_INPUT
+            continue
+        chain = " <- ".join(reversed(tree.files))
+        out.print(
+            f"ok: {path}: scenario '{scenario.name}' ({chain}); {len(scenario.carriers)} carriers, "
+            f"{len(scenario.arrivals.origins)} arrival origins, "
+            f"about {scenario.expected_arrivals():,.0f} arrivals and "
+            f"{expected_events(scenario):,.0f} events per replication",
+            highlight=False,
+        )
+    return status
+
+
+def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
+    scenario, tree = load_scenario_with_tree(args.scenario)
+    estimate = expected_events(scenario)
+    if estimate > MAX_EVENTS_PER_REPLICATION and not args.force:
+        raise BadInput(
+            f"{args.scenario}: about {estimate:,.0f} events per replication expected "
+            f"(limit {MAX_EVENTS_PER_REPLICATION:,}); check the arrival rates and the horizon, "
+            "or pass --force"
+        )
+    out_dir = Path(args.out) if args.out else Path("results") / scenario.name
+    _check_writable(out_dir)
+    workers = min(args.workers, args.replications)
+    with _progress(args.replications, args.no_progress, err, scenario.name) as advance:
+        run = run_scenario(
+            scenario,
+            args.replications,
+            args.seed,
+            workers=workers,
+            firm_records=args.firm_records,
+            progress=advance,
+        )
+    run = type(run)(run.results, run.goals, tree.files)
+    written = run.write(out_dir)
+    out.print(goal_rich_table(run.goals, scenario.name, args.replications))
+    results = run.results
+    out.print(
+        f"{results.replications} replications in {results.wall_seconds:.1f} s "
+        f"({workers} worker{'s' if workers > 1 else ''}), {results.events:,} SimPy events; "
+        f"wrote {', '.join(p.name for p in written)} to {out_dir}",
+        highlight=False,
+    )
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- printing
+def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
+    """The goal table for the terminal; reasons for goals not modelled go in the caption."""
+    table = Table(
+        title=f"2020 goals: scenario '{name}', {replications} replications",
+        title_justify="left",
+        caption_justify="left",
+    )
+    for column, justify in (
+        ("goal", "left"),
+        ("target", "right"),
+        ("2018", "right"),
+        ("2020 median", "right"),
+        ("5–95 %", "right"),
+        ("P(met)", "right"),
+        ("status", "left"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=True)
+    reasons = []
+    for row in goals.itertuples(index=False):
+        if row.status.startswith("not modelled"):
+            reasons.append(f"{row.goal}: {row.status.removeprefix('not modelled: ')}")
+            table.add_row(
+                row.goal,
+                _fmt(row.target),
+                _fmt(row.baseline_2018),
+                "",
+                "",
+                "",
+                "not modelled",
+                style="dim",
+            )
+            continue
+        table.add_row(
+            row.goal,
+            _fmt(row.target),
+            _fmt(row.baseline_2018),
+            _fmt(row.median_2020),
+            f"{_fmt(row.p05_2020)}–{_fmt(row.p95_2020)}",
+            f"{row.p_met:.2f}",
+            row.status,
+        )
+    if reasons:
+        table.caption = "Not modelled: " + "; ".join(reasons) + "."
+    return table
+
+
+def _fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if abs(value) < 1 and value != 0:
+        return f"{value:.3f}"
+    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
+
+
+def _print_problems(exc: ScenarioError) -> None:
+    for problem in exc.problems:
+        print(problem.format(), file=sys.stderr)
+
+
+class _progress:
+    """A rich progress bar over replications (or nothing)."""
+
+    def __init__(self, total: int, disabled: bool, console: Console, name: str) -> None:
+        self.progress = (
+            None
+            if disabled
+            else Progress(
+                TextColumn(f"[bold]{name}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("replications"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+        )
+        self.total = total
+
+    def __enter__(self):
+        if self.progress is None:
+            return None
+        self.progress.start()
+        task = self.progress.add_task("run", total=self.total)
+        return lambda done: self.progress.advance(task, done)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _check_writable(out_dir: Path) -> None:
+    """Fail before running if the results folder cannot be written."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BadInput(f"{out_dir}: exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise BadInput(f"{out_dir}: cannot write results there ({exc.strerror or exc})") from None
+
+
+# ----------------------------------------------------------------------------- entry point
+COMMANDS = {"run": cmd_run, "validate": cmd_validate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    err = Console(stderr=True)
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except ScenarioError as exc:
+        _print_problems(exc)
+        return EXIT_BAD_INPUT
+    except BadInput as exc:
+        print(f"zonesim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("zonesim: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        print(f"zonesim: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
