@@ -32,7 +32,7 @@ Stage = Literal["team", "incubating", "enterprise"]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
 # ----------------------------------------------------------------------------- horizon
@@ -69,7 +69,9 @@ class Origin(Frozen):
     growth_per_year: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False)] = 0.0
     """Relative growth of the rate per year: rate(t) = rate * (1 + growth) ** (t - t0)."""
     active_from: Year | None = None
+    """Date the stream starts (default: the clock start)."""
     active_until: Year | None = None
+    """Date the stream stops (default: the end of the horizon)."""
     capability: Distribution
     """Latent capability in [0, 1] drawn on arrival (drives growth, patents, funding, failure)."""
     sectors: dict[str, Rate]
@@ -92,24 +94,30 @@ class Origin(Frozen):
 
 class Arrivals(Frozen):
     origins: dict[str, Origin]
+    """Arrival streams by origin (spin-off, talent team, entrant, contest winner, ...)."""
 
 
 # ----------------------------------------------------------------------------- carriers
 class Expansion(Frozen):
     date: Year
+    """Date the area is added."""
     add_m2: Area
+    """Floor area added (m²)."""
 
 
 class Carrier(Frozen):
     """An incubation carrier: floor area that teams and startups occupy."""
 
     name: str
+    """Name of the carrier."""
     name_zh: str = ""
+    """Name in Chinese."""
     opens: Year
     """Opening date (a date before the clock start means open from the start)."""
     area_m2: Area
     """Incubation area on opening."""
     expansions: list[Expansion] = []
+    """Dated additions of floor area."""
     accepts: list[Kind]
     """``team`` = maker-space (pre-incubation) role; ``startup`` = incubator role."""
     incubator: bool
@@ -125,13 +133,18 @@ class Carrier(Frozen):
 # ----------------------------------------------------------------------------- firms
 class ByKind(Frozen):
     team: Distribution
+    """For maker teams."""
     startup: Distribution
+    """For registered startups."""
 
 
 class ByStage(Frozen):
     team: Rate
+    """Maker teams in a maker space (per year)."""
     incubating: Rate
+    """Startups in an incubation carrier (per year)."""
     enterprise: Rate
+    """Firms in the enterprise base (per year)."""
 
 
 class Revenue(Frozen):
@@ -144,6 +157,7 @@ class Revenue(Frozen):
     growth_boost_per_million_yuan: Rate
     """Added log growth rate per million yuan of funding received."""
     max_growth_boost: Rate
+    """Cap on the growth boost from funding."""
 
 
 class Traits(Frozen):
@@ -163,6 +177,7 @@ class Traits(Frozen):
 
 class Failure(Frozen):
     hazard_per_year: ByStage
+    """Failure hazard by stage at capability 0.5, unfunded (per year)."""
     capability_effect: Real
     """Hazard multiplier exp(-effect * (capability - 0.5))."""
     funded_multiplier: Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -171,11 +186,15 @@ class Failure(Frozen):
 
 class Firms(Frozen):
     area_m2: ByKind
+    """Floor area a newcomer needs (m²)."""
     patience_years: Distribution
     """How long a newcomer waits for room before leaving the zone (0 = no waiting)."""
     revenue: Revenue
+    """Revenue paths of registered firms."""
     traits: Traits
+    """Traits used by the certification rules."""
     failure: Failure
+    """Failure (exit) hazards."""
 
 
 class MakerSpace(Frozen):
@@ -191,7 +210,9 @@ class Incubation(Frozen):
     max_founding_age_years: Rate
     """Entry rule: registered at most this long before entering."""
     max_stay_years: Distribution
+    """Maximum incubation time (years)."""
     max_stay_years_by_sector: dict[str, Distribution] = {}
+    """Maximum incubation time for particular sectors (years)."""
     graduation_revenue_two_years_yuan: Yuan
     """Graduated when revenue over the last two years exceeds this total."""
     graduate_on_hte: bool
@@ -205,47 +226,66 @@ class Incubation(Frozen):
 # ----------------------------------------------------------------------------- funding
 class Tranche(Frozen):
     date: Year
+    """Payment date."""
     amount_yuan: Yuan
+    """Amount paid into the pool (yuan)."""
 
 
 class YearlyTranche(Frozen):
     amount_yuan: Yuan
+    """Amount paid in the first year (yuan)."""
     in_year: Annotated[float, Field(ge=0, lt=1)]
+    """Fraction of the year at which it is paid."""
     first_year: Annotated[int, Field(ge=1900, le=2200)]
+    """First calendar year of payment."""
     last_year: Annotated[int, Field(ge=1900, le=2200)]
+    """Last calendar year of payment."""
     growth_per_year: Annotated[float, Field(gt=-1, allow_inf_nan=False)] = 0.0
+    """Relative growth of the amount per year."""
 
 
 class Pool(Frozen):
     """A budget filled by dated tranches; awards draw it down and never below zero."""
 
     opening_balance_yuan: Yuan = 0.0
+    """Balance at the clock start (yuan)."""
     tranches: list[Tranche] = []
+    """One-off dated payments into the pool."""
     yearly: YearlyTranche | None = None
+    """A recurring yearly payment into the pool."""
 
 
 class GrantProgram(Frozen):
     pool: str
+    """Pool the awards are paid from."""
     in_year: Annotated[float, Field(ge=0, lt=1)]
     """Fraction of the year at which the yearly call is decided."""
     eligible: list[Stage]
+    """Stages of firms that may apply."""
     apply_probability: Probability
+    """Chance that an eligible firm applies in a year's call."""
     award_yuan: Distribution
+    """Award per successful applicant (yuan)."""
     ranking_noise_sd: Rate
     """Applicants are ranked by capability plus normal noise of this sd."""
 
 
 class CapitalInstitutions(Frozen):
     date: Year
+    """Date of the count."""
     count: Count
+    """Partner capital institutions (banks, guarantors, insurers, VCs)."""
 
 
 class Loans(Frozen):
     institutions: list[CapitalInstitutions]
     """Partner capital institutions at dates (linear in between, flat outside)."""
     loans_per_institution_per_year: Rate
+    """Tech loans per partner institution per year."""
     amount_yuan: Distribution
+    """Loan size (yuan)."""
     eligible: list[Stage]
+    """Stages of firms that may borrow (one chosen at random per loan)."""
 
 
 class Equity(Frozen):
@@ -254,42 +294,61 @@ class Equity(Frozen):
     capability_exponent: Rate
     """... times capability ** exponent."""
     amount_yuan: Distribution
+    """Size of an equity round (yuan)."""
     eligible: list[Stage]
+    """Stages of firms that may raise equity."""
 
 
 class TalentRewards(Frozen):
     pool: str
+    """Pool the talent rewards are paid from."""
     award_per_team_yuan: Yuan
+    """Reward paid when a high-level team arrives (yuan)."""
 
 
 class Funding(Frozen):
     pools: dict[str, Pool]
+    """Budget pools by name."""
     grants: dict[str, GrantProgram]
+    """Grant programmes by name (yearly calls)."""
     loans: Loans
+    """Tech loans."""
     equity: Equity
+    """Equity rounds."""
     talent_rewards: TalentRewards
+    """Rewards for high-level teams."""
 
 
 # ----------------------------------------------------------------------------- patents
 class PatentKinds(Frozen):
     invention: Distribution
+    """For invention patents."""
     other: Distribution
+    """For utility models and designs."""
 
 
 class ExogenousPatents(Frozen):
     grants_per_year: Rate
+    """Patents granted per year at the clock start."""
     growth_per_year: Annotated[float, Field(gt=-1, allow_inf_nan=False)]
+    """Relative growth per year."""
     invention_share: Probability
+    """Share of them that are invention patents."""
 
 
 class Patents(Frozen):
     filing_rate_per_year: ByStage
+    """Filings per firm per year by stage, at capability 0.5, unfunded."""
     capability_effect: Real
     """Filing-rate multiplier (1 + effect * (capability - 0.5)), floored at 0."""
     funded_multiplier: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    """Filing-rate multiplier once a firm has received funding."""
     invention_share_of_filings: Probability
+    """Share of filings that are invention patents."""
     grant_probability: dict[Literal["invention", "other"], Probability]
+    """Chance that a filing is granted, by kind."""
     grant_delay_years: PatentKinds
+    """Time from filing to grant, by kind (years)."""
     exogenous: ExogenousPatents
     """Patents granted to the university and incumbent firms outside the model's firms."""
 
@@ -297,65 +356,89 @@ class Patents(Frozen):
 # ----------------------------------------------------------------------------- certification
 class Band(Frozen):
     at_least: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    """Threshold the value must reach."""
     points: Rate
+    """Points earned."""
 
 
 class RdBand(Frozen):
     max_revenue_yuan: Yuan | None
     """Upper bound of the revenue band (null = no bound)."""
     min_rd_ratio: Probability
+    """Minimum R&D / sales in this band."""
 
 
 class TechSme(Frozen):
     evaluation_in_year: Annotated[float, Field(ge=0, lt=1)]
+    """Fraction of the year at which the yearly evaluation happens."""
     apply_probability: Probability
     """Chance that a firm without the status applies in a year's evaluation."""
     renewal_probability: Probability
     """Chance that a firm holding the status registers again."""
     max_employees: Count
+    """Size limit: employees."""
     max_revenue_yuan: Yuan
+    """Size limit: annual sales (yuan)."""
     max_assets_yuan: Yuan
+    """Size limit: total assets (yuan)."""
     min_score: Rate
+    """Minimum composite score."""
     st_staff_points: list[Band]
+    """Points for the S&T staff share (bands)."""
     rd_ratio_points: list[Band]
+    """Points for R&D / sales (bands)."""
     invention_patent_points: Rate
+    """Points for holding an invention patent (class-I IP)."""
     other_patent_points: list[Band]
+    """Points for other patents (class-II IP), by count (bands)."""
     hte_direct: bool
     """A certified HTE qualifies directly (within the size limits)."""
 
 
 class Hte(Frozen):
     review_rounds_in_year: list[Annotated[float, Field(ge=0, lt=1)]]
+    """Fractions of the year at which review rounds are held."""
     apply_probability: Probability
     """Chance that an uncertified firm meeting the hard criteria applies in a round."""
     renewal_probability: Probability
     """Chance that a certified firm whose certificate ends before the next round re-applies."""
     min_registered_years: Rate
+    """Registered at least this long (years)."""
     min_invention_patents: Count
+    """Core IP: invention patents needed (0: this route is closed)."""
     min_other_patents: Count
     """Core IP: at least min_invention_patents inventions OR min_other_patents others."""
     rd_bands: list[RdBand]
+    """Minimum R&D / sales by revenue band, smallest band first."""
     min_hightech_revenue_share: Probability
+    """Minimum high-tech revenue / total revenue."""
     min_st_staff_share: Probability
+    """Minimum S&T staff / employees."""
     min_score: Rate
+    """Minimum innovation-capability score (of 100)."""
     ip_full_marks_patents: Area
     """Invention-equivalent patents that earn the IP part's full 30 points."""
     full_growth_rate: Area
     """Revenue growth rate that earns the growth part's full 20 points."""
     score_noise_sd: Rate
+    """Noise (sd, in capability units) in the judged parts of the score."""
     valid_years: Area
     """Validity of the certificate."""
 
 
 class Certification(Frozen):
     tech_sme: TechSme
+    """Tech-based SME evaluation."""
     hte: Hte
+    """National high-tech enterprise certification."""
 
 
 # ----------------------------------------------------------------------------- initial state
 class CarrierOccupants(Frozen):
     firms: Count = 0
+    """Registered startups in the carrier."""
     teams: Count = 0
+    """Maker projects in the carrier."""
 
 
 class InitialState(Frozen):
@@ -365,30 +448,47 @@ class InitialState(Frozen):
     stay (exact for a steady inflow with fixed stays)."""
 
     carriers: dict[str, CarrierOccupants]
+    """Occupants of each carrier open at the start."""
     enterprise_base_firms: Count
+    """R&D-active firms in the zone outside the carriers."""
     national_hte: Count
+    """National high-tech enterprises (among the enterprise base)."""
     tech_smes: Count
+    """Tech-based SMEs (among registered firms)."""
     high_level_teams: Count
+    """High-level teams introduced so far."""
     capability: Distribution
+    """Capability of the initial firms and teams."""
     firm_age_years: Distribution
     """Age since registration of startups in carriers."""
     enterprise_age_years: Distribution
+    """Age of enterprise-base firms since registration."""
     enterprise_revenue_yuan_per_year: Distribution
+    """Revenue of enterprise-base firms (yuan/yr)."""
     enterprise_invention_patents: Distribution
+    """Invention patents held by an enterprise."""
     enterprise_other_patents: Distribution
+    """Other patents held by an enterprise."""
     sectors: dict[str, Rate]
+    """Relative sector weights of the initial firms."""
 
 
 # ----------------------------------------------------------------------------- goals
 class Goal(Frozen):
     description: str
+    """What the goal measures."""
     target: Real
+    """Target value."""
     op: Literal[">=", "<="] = ">="
+    """Whether the indicator must reach (>=) or stay below (<=) the target."""
     year: Annotated[int, Field(ge=1900, le=2200)]
+    """Year by which the goal is to be met."""
     baseline_2018: Real | None = None
+    """The observed value in 2018, where the sources give one."""
     indicator: str | None = None
     """Recorded indicator that measures the goal; null = not modelled."""
     not_modelled_reason: str | None = None
+    """Why the model does not represent the goal."""
 
     @model_validator(mode="after")
     def _reason(self) -> Goal:
@@ -400,19 +500,33 @@ class Goal(Frozen):
 # ----------------------------------------------------------------------------- scenario
 class Scenario(Frozen):
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    """Short name (letters, digits, _ . -): names the results folder."""
     description: str = ""
+    """What the scenario represents."""
     horizon: Horizon = Horizon()
+    """Start and end years."""
     sectors: list[str]
+    """Sectors of firms."""
     arrivals: Arrivals
+    """Arrival streams of teams and startups."""
     carriers: dict[str, Carrier]
+    """The incubation carriers by id."""
     firms: Firms
+    """Behaviour of teams and firms."""
     maker_space: MakerSpace
+    """Maker-space (pre-incubation) stays."""
     incubation: Incubation
+    """Incubation rules and graduation."""
     funding: Funding
+    """Budgets, grants, loans, equity, talent rewards."""
     patents: Patents
+    """Patent filing and grants."""
     certification: Certification
+    """Tech-based SME and HTE rules."""
     initial_state: InitialState
+    """The zone in the start year."""
     goals: dict[str, Goal]
+    """The zone's goals, by id (an indicator's name where it measures the goal)."""
 
     # ------------------------------------------------------------------ derived quantities
     def expected_arrivals(self) -> float:
