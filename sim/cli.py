@@ -111,6 +111,7 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
             f"about {scenario.expected_arrivals():,.0f} arrivals and "
             f"{expected_events(scenario):,.0f} events per replication",
             highlight=False,
+            soft_wrap=True,
         )
     return status
 
@@ -145,6 +146,7 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
         f"({workers} worker{'s' if workers > 1 else ''}), {results.events:,} SimPy events; "
         f"wrote {', '.join(p.name for p in written)} to {out_dir}",
         highlight=False,
+        soft_wrap=True,
     )
     return EXIT_OK
 

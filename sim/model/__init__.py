@@ -18,7 +18,7 @@ from sim.model.initial import populate
 from sim.model.lifecycle import graduation_reviews, live
 from sim.model.patents import exogenous_patents
 from sim.model.recorder import record_years, snapshot
-from sim.model.zone import Zone
+from sim.model.zone import Zone, events_processed
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
@@ -148,7 +148,7 @@ def extract(zone: Zone) -> ReplicationOutput:
         firms=firms,
         totals=dict(zone.tally.totals),
         census=census(zone),
-        events=zone.env.events_processed,
+        events=events_processed(zone.env),
     )
 
 
