@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from sim.streams import Stream
 
@@ -23,8 +23,16 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 class _Dist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    #: True when the value can equal ``lowest`` only with probability 0 (continuous laws).
+    open_below: ClassVar[bool] = False
+
     @property
     def mean(self) -> float:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    @property
+    def lowest(self) -> float:  # pragma: no cover
+        """The smallest value the distribution can take."""
         raise NotImplementedError
 
     def sample(self, stream: Stream) -> float:  # pragma: no cover
@@ -36,6 +44,10 @@ class Constant(_Dist):
 
     dist: Literal["constant"]
     value: FiniteFloat
+
+    @property
+    def lowest(self) -> float:
+        return self.value
 
     @property
     def mean(self) -> float:
@@ -59,6 +71,10 @@ class Uniform(_Dist):
         return self
 
     @property
+    def lowest(self) -> float:
+        return self.low
+
+    @property
     def mean(self) -> float:
         return (self.low + self.high) / 2
 
@@ -69,10 +85,16 @@ class Uniform(_Dist):
 class Exponential(_Dist):
     """Exponential with the given mean (rate = 1 / mean)."""
 
+    open_below: ClassVar[bool] = True
+
     dist: Literal["exponential"]
     mean_: Positive = Field(alias="mean")
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def lowest(self) -> float:
+        return 0.0
 
     @property
     def mean(self) -> float:
@@ -85,6 +107,8 @@ class Exponential(_Dist):
 class Lognormal(_Dist):
     """Lognormal given by the mean and standard deviation of the variable itself."""
 
+    open_below: ClassVar[bool] = True
+
     dist: Literal["lognormal"]
     mean_: Positive = Field(alias="mean")
     sd: NonNegative
@@ -96,6 +120,10 @@ class Lognormal(_Dist):
         """(mu, sigma) of the underlying normal."""
         sigma2 = math.log1p((self.sd / self.mean_) ** 2)
         return math.log(self.mean_) - sigma2 / 2, math.sqrt(sigma2)
+
+    @property
+    def lowest(self) -> float:
+        return 0.0
 
     @property
     def mean(self) -> float:
@@ -121,6 +149,10 @@ class Triangular(_Dist):
         return self
 
     @property
+    def lowest(self) -> float:
+        return self.low
+
+    @property
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
@@ -136,11 +168,17 @@ class Triangular(_Dist):
 class Gamma(_Dist):
     """Gamma given by its mean and standard deviation."""
 
+    open_below: ClassVar[bool] = True
+
     dist: Literal["gamma"]
     mean_: Positive = Field(alias="mean")
     sd: Positive
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @property
+    def lowest(self) -> float:
+        return 0.0
 
     @property
     def mean(self) -> float:
@@ -159,6 +197,10 @@ class Beta(_Dist):
     b: Positive
 
     @property
+    def lowest(self) -> float:
+        return 0.0
+
+    @property
     def mean(self) -> float:
         return self.a / (self.a + self.b)
 
@@ -170,3 +212,21 @@ Distribution = Annotated[
     Constant | Uniform | Exponential | Lognormal | Triangular | Gamma | Beta,
     Field(discriminator="dist"),
 ]
+
+
+def _non_negative(dist: _Dist) -> _Dist:
+    if dist.lowest < 0:
+        raise ValueError(f"can take negative values (as low as {dist.lowest}); must be >= 0")
+    return dist
+
+
+def _positive(dist: _Dist) -> _Dist:
+    if dist.lowest < 0 or (dist.lowest == 0 and not dist.open_below):
+        raise ValueError(f"can take values <= 0 (as low as {dist.lowest}); must be > 0")
+    return dist
+
+
+#: A distribution of a quantity that cannot be negative (money, durations, counts).
+NonNegativeDistribution = Annotated[Distribution, AfterValidator(_non_negative)]
+#: A distribution of a quantity that must be positive (floor area).
+PositiveDistribution = Annotated[Distribution, AfterValidator(_positive)]

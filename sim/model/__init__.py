@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from simpy.core import EmptySchedule, StopSimulation
+
 from sim.model import firm as F
 from sim.model.arrivals import arrivals
 from sim.model.certification import hte_rounds, sme_evaluations
@@ -18,7 +20,7 @@ from sim.model.initial import populate
 from sim.model.lifecycle import graduation_reviews, live
 from sim.model.patents import exogenous_patents
 from sim.model.recorder import record_years, snapshot
-from sim.model.zone import Zone, events_processed
+from sim.model.zone import Zone
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
@@ -86,8 +88,20 @@ def build(scenario: Scenario, streams: Streams, keep_firm_records: bool = False)
 
 
 def run(zone: Zone) -> None:
-    """Simulate to the end of the horizon (the last yearly snapshot)."""
-    zone.env.run(until=zone.recorder)
+    """Simulate to the end of the horizon (the last yearly snapshot), counting events."""
+    env = zone.env
+    step = env.step
+    zone.recorder.callbacks.append(StopSimulation.callback)
+    count = 0
+    try:
+        while True:
+            step()
+            count += 1
+    except StopSimulation:
+        count += 1  # the step that ended the recorder
+    except EmptySchedule:
+        pass
+    zone.events_processed += count
 
 
 def census(zone: Zone) -> dict[str, int]:
@@ -148,7 +162,7 @@ def extract(zone: Zone) -> ReplicationOutput:
         firms=firms,
         totals=dict(zone.tally.totals),
         census=census(zone),
-        events=events_processed(zone.env),
+        events=zone.events_processed,
     )
 
 

@@ -58,12 +58,11 @@ class Carriers:
         self.order = list(self.by_id.values())
         self.waiting: dict[Firm, tuple[simpy.Event, bool, float, list[str]]] = {}
         for state in self.order:
+            # area added up to the start counts from the start, or from opening if later
+            state.area_m2 = sum(e.add_m2 for e in state.spec.expansions if e.date <= t0)
             if state.spec.opens <= t0:
                 state.is_open = True
-                state.area_m2 = state.spec.area_m2
-                for expansion in state.spec.expansions:
-                    if expansion.date <= t0:
-                        state.area_m2 += expansion.add_m2
+                state.area_m2 += state.spec.area_m2
 
     # ------------------------------------------------------------------ placement
     def find(

@@ -109,12 +109,11 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
 
 
 def record_years(zone: Zone):
-    """Process: snapshot at the initial state and at the end of every simulated year."""
+    """Process: a snapshot at the end of every simulated year (``build`` records the initial
+    state before any process starts)."""
     env = zone.env
     first = zone.scenario.horizon.start_year
     last = zone.scenario.horizon.end_year
-    zone.records.extend(snapshot(zone, first, with_flows=False))
-    zone.tally.close_year()  # nothing should have flowed yet; keeps totals honest
     for year in range(first + 1, last + 1):
         yield zone.at_boundary(float(year + 1) - env.now)
         zone.records.extend(snapshot(zone, year, with_flows=True))

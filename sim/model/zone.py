@@ -21,13 +21,6 @@ from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
 
-def events_processed(env: simpy.Environment) -> int:
-    """SimPy events processed so far: every event scheduled is either processed or still
-    queued (read from SimPy's event counter, so the hot loop pays nothing for it)."""
-    scheduled = next(env._eid)  # ids are 0, 1, ...: the next id is the count scheduled
-    return scheduled - len(env._queue)
-
-
 class FundPool:
     """A budget: tranches pay in, awards pay out, and nothing is paid from an empty pool."""
 
@@ -44,6 +37,8 @@ class FundPool:
 
     def pay(self, amount_yuan: float) -> bool:
         """Pay an award if the balance covers it in full."""
+        if amount_yuan < 0:
+            raise ValueError(f"negative award {amount_yuan}")
         if amount_yuan > self.balance:
             return False
         self.balance -= amount_yuan
@@ -72,6 +67,7 @@ class Zone:
         self._next_id = 0
         self.gone_arrivals = 0  # arrivals (not initial firms) that have left the zone
         self.recorder: simpy.Process | None = None
+        self.events_processed = 0  # SimPy events processed by ``run``
         self._stage_of = {F.TEAM: "team", F.INCUBATING: "incubating", F.ENTERPRISE: "enterprise"}
 
     # ------------------------------------------------------------------ helpers

@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.distributions import Distribution
+from sim.distributions import Distribution, NonNegativeDistribution, PositiveDistribution
 
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -76,7 +76,7 @@ class Origin(Frozen):
     """Latent capability in [0, 1] drawn on arrival (drives growth, patents, funding, failure)."""
     sectors: dict[str, Rate]
     """Relative weights of the sectors of arriving firms."""
-    founded_years_before_arrival: Distribution | None = None
+    founded_years_before_arrival: NonNegativeDistribution | None = None
     """Startups only: how long before arriving the firm was registered."""
     preferred_carriers: list[str] = []
     """Carriers tried first, in order (e.g. university spin-offs and the science park)."""
@@ -132,9 +132,9 @@ class Carrier(Frozen):
 
 # ----------------------------------------------------------------------------- firms
 class ByKind(Frozen):
-    team: Distribution
+    team: PositiveDistribution
     """For maker teams."""
-    startup: Distribution
+    startup: PositiveDistribution
     """For registered startups."""
 
 
@@ -148,7 +148,7 @@ class ByStage(Frozen):
 
 
 class Revenue(Frozen):
-    initial_yuan_per_year: Distribution
+    initial_yuan_per_year: NonNegativeDistribution
     """Revenue rate of a startup when it is registered (yuan per year)."""
     growth_per_year: Real
     """Log growth rate of revenue at capability 0."""
@@ -187,7 +187,7 @@ class Failure(Frozen):
 class Firms(Frozen):
     area_m2: ByKind
     """Floor area a newcomer needs (m²)."""
-    patience_years: Distribution
+    patience_years: NonNegativeDistribution
     """How long a newcomer waits for room before leaving the zone (0 = no waiting)."""
     revenue: Revenue
     """Revenue paths of registered firms."""
@@ -198,7 +198,7 @@ class Firms(Frozen):
 
 
 class MakerSpace(Frozen):
-    stay_years: Distribution
+    stay_years: NonNegativeDistribution
     """Time a team spends in a maker space before it incorporates or dissolves."""
     incorporation_probability: Probability
     """Chance to incorporate at capability 0 ..."""
@@ -209,9 +209,9 @@ class MakerSpace(Frozen):
 class Incubation(Frozen):
     max_founding_age_years: Rate
     """Entry rule: registered at most this long before entering."""
-    max_stay_years: Distribution
+    max_stay_years: NonNegativeDistribution
     """Maximum incubation time (years)."""
-    max_stay_years_by_sector: dict[str, Distribution] = {}
+    max_stay_years_by_sector: dict[str, NonNegativeDistribution] = {}
     """Maximum incubation time for particular sectors (years)."""
     graduation_revenue_two_years_yuan: Yuan
     """Graduated when revenue over the last two years exceeds this total."""
@@ -264,7 +264,7 @@ class GrantProgram(Frozen):
     """Stages of firms that may apply."""
     apply_probability: Probability
     """Chance that an eligible firm applies in a year's call."""
-    award_yuan: Distribution
+    award_yuan: NonNegativeDistribution
     """Award per successful applicant (yuan)."""
     ranking_noise_sd: Rate
     """Applicants are ranked by capability plus normal noise of this sd."""
@@ -282,7 +282,7 @@ class Loans(Frozen):
     """Partner capital institutions at dates (linear in between, flat outside)."""
     loans_per_institution_per_year: Rate
     """Tech loans per partner institution per year."""
-    amount_yuan: Distribution
+    amount_yuan: NonNegativeDistribution
     """Loan size (yuan)."""
     eligible: list[Stage]
     """Stages of firms that may borrow (one chosen at random per loan)."""
@@ -293,7 +293,7 @@ class Equity(Frozen):
     """Rate of equity rounds at capability 1 ..."""
     capability_exponent: Rate
     """... times capability ** exponent."""
-    amount_yuan: Distribution
+    amount_yuan: NonNegativeDistribution
     """Size of an equity round (yuan)."""
     eligible: list[Stage]
     """Stages of firms that may raise equity."""
@@ -321,9 +321,9 @@ class Funding(Frozen):
 
 # ----------------------------------------------------------------------------- patents
 class PatentKinds(Frozen):
-    invention: Distribution
+    invention: NonNegativeDistribution
     """For invention patents."""
-    other: Distribution
+    other: NonNegativeDistribution
     """For utility models and designs."""
 
 
@@ -459,15 +459,15 @@ class InitialState(Frozen):
     """High-level teams introduced so far."""
     capability: Distribution
     """Capability of the initial firms and teams."""
-    firm_age_years: Distribution
+    firm_age_years: NonNegativeDistribution
     """Age since registration of startups in carriers."""
-    enterprise_age_years: Distribution
+    enterprise_age_years: NonNegativeDistribution
     """Age of enterprise-base firms since registration."""
-    enterprise_revenue_yuan_per_year: Distribution
+    enterprise_revenue_yuan_per_year: NonNegativeDistribution
     """Revenue of enterprise-base firms (yuan/yr)."""
-    enterprise_invention_patents: Distribution
+    enterprise_invention_patents: NonNegativeDistribution
     """Invention patents held by an enterprise."""
-    enterprise_other_patents: Distribution
+    enterprise_other_patents: NonNegativeDistribution
     """Other patents held by an enterprise."""
     sectors: dict[str, Rate]
     """Relative sector weights of the initial firms."""

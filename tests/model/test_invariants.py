@@ -22,7 +22,7 @@ from sim.model import build, extract, run
 from sim.model import firm as F
 from sim.model.zone import FundPool
 from sim.streams import Streams
-from tests.helpers import baseline_data, const, scenario_from
+from tests.helpers import baseline_data, const, quiet_data, scenario_from
 
 #: Indicators that count firms, teams, carriers, patents or certificates: whole numbers >= 0.
 COUNT_INDICATORS = (
@@ -244,7 +244,7 @@ def check_pools(probe: Probe) -> None:
     t0, t_end = scenario.horizon.t0, scenario.horizon.t_end
     for key, pool in zone.pools.items():
         spec = probe.data["funding"]["pools"][key]
-        opening = spec["opening_balance_yuan"]
+        opening = spec.get("opening_balance_yuan", 0.0)
         assert pool.balance >= 0
         assert money_close(opening + pool.received - pool.paid, pool.balance)
         expected = sum(a for _, a in scheduled_payments(spec, t0, t_end))
@@ -350,11 +350,12 @@ def check_stocks_match_state(probe: Probe) -> None:
     assert last["waiting"] == len(zone.carriers.waiting)
     in_carriers = sum(f.stage in (F.TEAM, F.INCUBATING) for f in alive)
     assert last["firms_in_carriers"] == in_carriers
+    assert last["national_hte"] == sum(f.hte(now) for f in alive)
 
 
 # ----------------------------------------------------------------------------- tests
 @settings(
-    max_examples=20,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
@@ -367,3 +368,86 @@ def test_invariants_on_random_scenarios(data: dict[str, Any], seed: int) -> None
     check_pools(probe)
     check_indicators(probe)
     check_stocks_match_state(probe)
+
+
+def test_stock_counters_match_a_recount_in_the_baseline() -> None:
+    """The full baseline, one replication: the certificate and base counters match the firms."""
+    probe = Probe(baseline_data(), seed=11)
+    zone = probe.zone
+    now = zone.env.now
+    alive = list(zone.alive.values())
+    assert probe.records[2030]["national_hte"] == sum(f.hte(now) for f in alive) > 0
+    assert probe.output.totals["arrivals"] > 1000
+    check_conservation(probe)
+    check_carrier_area(probe)
+    check_pools(probe)
+    check_indicators(probe)
+    check_stocks_match_state(probe)
+
+
+def quiet_with_pool(tranche_dates: list[float]) -> dict[str, Any]:
+    data = quiet_data(2018, 2021)
+    data["funding"]["pools"] = {
+        "fund": {"tranches": [{"date": d, "amount_yuan": 1e6} for d in tranche_dates]}
+    }
+    return data
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        [2019.25, 2020.5, 2021.0],
+        [2019.0, 2020.5],
+    ],
+    ids=["after-t0", "at-t0"],
+)
+def test_every_tranche_is_in_some_year(dates: list[float]) -> None:
+    scenario = scenario_from(quiet_with_pool(dates))
+    zone = build(scenario, Streams(1, 0))
+    run(zone)
+    output = extract(zone)
+    received = zone.pools["fund"].received
+    assert received == 1e6 * len(dates)
+    yearly = {y: v for y, n, v in output.trajectory if n == "tranches_received_yuan"}
+    assert sorted(yearly) == [2019, 2020, 2021]
+    assert sum(yearly.values()) == received == output.totals["tranches_received_yuan"]
+    for year in (2019, 2020, 2021):
+        assert yearly[year] == 1e6 * sum(math.floor(d) == year for d in dates)
+    opening = {v for y, n, v in output.trajectory if y == 2018 and n == "fund_balance_yuan"}
+    assert opening == {0.0}
+
+
+def test_initial_snapshot_is_recorded_once() -> None:
+    zone = build(scenario_from(quiet_data(2018, 2021)), Streams(1, 0))
+    run(zone)
+    rows = [(year, name) for year, name, _ in extract(zone).trajectory]
+    assert sum(year == 2018 and name == "national_hte" for year, name in rows) == 1
+    assert len(rows) == len(set(rows))
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        2019.25,
+        2019.0,
+    ],
+    ids=["after-t0", "at-t0"],
+)
+def test_expansion_before_opening_counts_once_open(date: float) -> None:
+    data = quiet_data(2018, 2021)
+    annex = dict(data["carriers"]["park"], name="Annex", opens=2019.5, area_m2=50.0)
+    annex["expansions"] = [{"date": date, "add_m2": 25.0}]
+    data["carriers"]["annex"] = annex
+    zone = build(scenario_from(data), Streams(1, 0))
+    run(zone)
+    area = {y: v for y, n, v in extract(zone).trajectory if n == "carrier_area_m2.annex"}
+    assert area[2018] == 0.0  # not open yet
+    assert area[2019] == area[2021] == 75.0
+
+
+def test_event_count_is_stable() -> None:
+    zone = build(scenario_from(quiet_data(2018, 2021)), Streams(1, 0))
+    run(zone)
+    first = extract(zone).events
+    assert first > 0
+    assert extract(zone).events == first
