@@ -7,7 +7,8 @@ common random numbers source by source.
 
 Scalar draws from a numpy Generator cost about a microsecond each; a :class:`Stream` draws its
 standard uniforms, exponentials and normals in blocks and hands them out one by one. Each kind
-has its own block, so the sequence of one kind does not depend on how many of another were used.
+comes from its own child generator (``Generator.spawn``), so the sequence of one kind does not
+depend on how many of another, or of ``rng``'s own draws, were used.
 """
 
 from __future__ import annotations
@@ -35,13 +36,26 @@ class Stream:
 
     ``uniform()``, ``exponential()`` and ``normal()`` return Python floats from U(0, 1),
     Exp(1) and N(0, 1). ``rng`` is the underlying Generator for less frequent draws
-    (beta, gamma, Poisson counts, choices).
+    (beta, gamma, Poisson counts, choices); the standard draws come from three generators
+    spawned from it.
     """
 
-    __slots__ = ("rng", "_u", "_ui", "_e", "_ei", "_n", "_ni")
+    __slots__ = (
+        "rng",
+        "_uniforms",
+        "_exponentials",
+        "_normals",
+        "_u",
+        "_ui",
+        "_e",
+        "_ei",
+        "_n",
+        "_ni",
+    )
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
+        self._uniforms, self._exponentials, self._normals = rng.spawn(3)
         self._u: list[float] = []
         self._ui = 0
         self._e: list[float] = []
@@ -51,21 +65,21 @@ class Stream:
 
     def uniform(self) -> float:
         if self._ui >= len(self._u):
-            self._u = self.rng.random(_BLOCK).tolist()
+            self._u = self._uniforms.random(_BLOCK).tolist()
             self._ui = 0
         self._ui += 1
         return self._u[self._ui - 1]
 
     def exponential(self) -> float:
         if self._ei >= len(self._e):
-            self._e = self.rng.standard_exponential(_BLOCK).tolist()
+            self._e = self._exponentials.standard_exponential(_BLOCK).tolist()
             self._ei = 0
         self._ei += 1
         return self._e[self._ei - 1]
 
     def normal(self) -> float:
         if self._ni >= len(self._n):
-            self._n = self.rng.standard_normal(_BLOCK).tolist()
+            self._n = self._normals.standard_normal(_BLOCK).tolist()
             self._ni = 0
         self._ni += 1
         return self._n[self._ni - 1]

@@ -172,7 +172,8 @@ def sme_evaluations(zone: Zone):
         valid_until = at + 1.0
         count = 0
         for firm in zone.firms_in(REGISTERED):
-            chance = rules.renewal_probability if firm.tech_sme(now) else rules.apply_probability
+            holder = firm.sme_until >= now  # the status lasts up to this evaluation
+            chance = rules.renewal_probability if holder else rules.apply_probability
             if stream.uniform() < chance and sme_qualifies(firm, now, rules, zone):
                 if firm.sme_first != firm.sme_first:
                     firm.sme_first = now

@@ -115,12 +115,14 @@ def live(zone: Zone, firm: Firm, preferred: list[str]):
         wake = env.now + stream.exponential() / total if total > 0 else math.inf
         deadline = firm.stage_deadline
         at = wake if wake < deadline else deadline
-        if at >= t_end:
-            return
         try:
-            yield env.timeout(at - env.now)
+            # past the horizon, sleep to its end anyway: a grant or certificate may still
+            # change the firm and wake it
+            yield env.timeout(min(at, t_end) - env.now)
         except simpy.Interrupt:
             continue
+        if at >= t_end:
+            return
         if at == deadline:
             if firm.stage == F.TEAM:
                 yield from end_of_maker_stay(zone, firm, preferred)
