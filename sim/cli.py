@@ -175,8 +175,8 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
             reasons.append(f"{row.goal}: {row.status.removeprefix('not modelled: ')}")
             table.add_row(
                 row.goal,
-                _fmt(row.target),
-                _fmt(row.baseline_2018),
+                _given(row.target),
+                _given(row.baseline_2018),
                 "",
                 "",
                 "",
@@ -186,8 +186,8 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
             continue
         table.add_row(
             row.goal,
-            _fmt(row.target),
-            _fmt(row.baseline_2018),
+            _given(row.target),
+            _given(row.baseline_2018),
             _fmt(row.median_2020),
             f"{_fmt(row.p05_2020)}–{_fmt(row.p95_2020)}",
             f"{row.p_met:.2f}",
@@ -198,12 +198,23 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
     return table
 
 
-def _fmt(value: float) -> str:
+def _given(value: float) -> str:
+    """A figure from the sources, as written."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if abs(value) < 1 and value != 0:
-        return f"{value:.3f}"
-    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
+    return f"{value:,g}"
+
+
+def _fmt(value: float) -> str:
+    """Counts and money as whole numbers, small values with a few decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    magnitude = abs(value)
+    if magnitude >= 10:
+        return f"{value:,.0f}"
+    if magnitude >= 1 or value == 0:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.3f}"
 
 
 def _print_problems(exc: ScenarioError) -> None:
