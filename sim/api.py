@@ -17,19 +17,39 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.goals import goal_table
+from sim.analysis.survival import survival_table
 from sim.experiment.runner import RunResults, run_replications
 from sim.experiment.store import scenario_hash, versions, write_csv, write_json
-from sim.scenario import load_scenario_with_tree
+from sim.scenario import SourceTree, load_scenario_with_tree
+from sim.scenario.observations import load_observations, observations_table
+from sim.scenario.provenance import parameter_table
 from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """A finished run: the tables of every replication and the goal table."""
+    """A finished run: the tables of every replication, the goal table, and what the results
+    folder needs to be self-describing (the source tree for parameter provenance, the
+    observed figures)."""
 
     results: RunResults
     goals: pd.DataFrame
-    source_files: tuple[str, ...] = ()
+    tree: SourceTree | None = None
+    observations: pd.DataFrame | None = None
+
+    @property
+    def source_files(self) -> tuple[str, ...]:
+        return self.tree.files if self.tree is not None else ()
+
+    @property
+    def survival(self) -> pd.DataFrame:
+        """Kaplan–Meier curves of incubated arrivals' time to graduation and to failure."""
+        return survival_table(self.results.spells)
+
+    @property
+    def parameters(self) -> pd.DataFrame | None:
+        """Every resolved parameter with its provenance (None for a Scenario built in code)."""
+        return parameter_table(self.tree) if self.tree is not None else None
 
     @property
     def trajectories(self) -> pd.DataFrame:
@@ -60,23 +80,40 @@ class ScenarioRun:
         }
 
     def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:
-        """Write trajectories.csv, goals.csv, firms.csv (if recorded) and manifest.json."""
+        """Write the results folder: trajectories.csv, goals.csv, survival.csv,
+        parameters.csv and observations.csv (when known), firms.csv (if recorded),
+        scenario.json (the resolved scenario) and manifest.json."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        written = [out / "trajectories.csv", out / "goals.csv"]
-        write_csv(written[0], self.results.trajectories)
-        write_csv(written[1], self.goals)
-        if self.results.firms is not None:
-            written.append(out / "firms.csv")
-            write_csv(written[-1], self.results.firms)
-        written.append(out / "manifest.json")
-        write_json(written[-1], self.manifest())
+        tables = {
+            "trajectories.csv": self.results.trajectories,
+            "goals.csv": self.goals,
+            "survival.csv": self.survival,
+            "parameters.csv": self.parameters,
+            "observations.csv": self.observations,
+            "firms.csv": self.results.firms,
+        }
+        written = []
+        for name, table in tables.items():
+            if table is not None:
+                write_csv(out / name, table)
+                written.append(out / name)
+        scenario = self.results.scenario.model_dump(mode="json", by_alias=True)
+        for name, data in (("scenario.json", scenario), ("manifest.json", self.manifest())):
+            write_json(out / name, data)
+            written.append(out / name)
         return written
 
 
 def make_executor(workers: int) -> Executor | None:
     """A process pool for ``workers`` > 1, else None (run in this process)."""
     return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+
+
+def default_observations(scenario_path: str | os.PathLike[str]) -> Path | None:
+    """``observations.yaml`` beside a scenario file, if there is one."""
+    candidate = Path(scenario_path).parent / "observations.yaml"
+    return candidate if candidate.is_file() else None
 
 
 def run_scenario(
@@ -87,16 +124,20 @@ def run_scenario(
     firm_records: bool = False,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
+    observations: str | os.PathLike[str] | None = None,
 ) -> ScenarioRun:
     """Run a scenario (object or YAML path) and compute its goal table.
 
     Pass ``executor`` to use your own (e.g. a Dask client's executor); otherwise ``workers``
-    processes are started for the run.
+    processes are started for the run. ``observations`` is a file of observed figures (by
+    default ``observations.yaml`` beside a scenario file, if present).
     """
-    files: tuple[str, ...] = ()
+    tree = None
     if not isinstance(scenario, Scenario):
+        if observations is None:
+            observations = default_observations(scenario)
         scenario, tree = load_scenario_with_tree(scenario)
-        files = tree.files
+    observed = observations_table(load_observations(observations)) if observations else None
     own = executor is None and workers > 1
     pool = make_executor(workers) if own else executor
     try:
@@ -112,7 +153,8 @@ def run_scenario(
     finally:
         if own and pool is not None:
             pool.shutdown()
-    return ScenarioRun(results, goal_table(scenario, results.trajectories, replications), files)
+    goals = goal_table(scenario, results.trajectories, replications)
+    return ScenarioRun(results, goals, tree, observed)
 
 
-__all__ = ["ScenarioRun", "run_scenario", "make_executor"]
+__all__ = ["ScenarioRun", "run_scenario", "make_executor", "default_observations"]

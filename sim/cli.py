@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="run even when the expected event count looks absurd"
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--observations",
+        help="observed figures to mark on the plots (default: observations.yaml beside the "
+        "scenario, if present)",
+    )
+    run.add_argument("--no-plots", action="store_true", help="do not draw plots")
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
@@ -130,14 +136,14 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     workers = min(args.workers, args.replications)
     with _progress(args.replications, args.no_progress, err, scenario.name) as advance:
         run = run_scenario(
-            scenario,
+            args.scenario,
             args.replications,
             args.seed,
             workers=workers,
             firm_records=args.firm_records,
             progress=advance,
+            observations=args.observations,
         )
-    run = type(run)(run.results, run.goals, tree.files)
     written = run.write(out_dir)
     out.print(goal_rich_table(run.goals, scenario.name, args.replications))
     results = run.results

@@ -57,6 +57,7 @@ class RunResults:
     replications: int
     trajectories: pd.DataFrame  # replication, year, indicator, value
     totals: pd.DataFrame  # replication, flow, value (run totals of each flow)
+    spells: pd.DataFrame  # replication, entered, duration_years, outcome (arrivals' incubation)
     firms: pd.DataFrame | None  # per-firm lifecycle table, if requested
     events: int  # SimPy events processed, all replications
     wall_seconds: float
@@ -128,6 +129,14 @@ def collect(
         [(i, name, value) for i in order for name, value in outputs[i].totals.items()],
         columns=["replication", "flow", "value"],
     )
+    spells = pd.DataFrame(
+        [
+            (i, entered, left - entered, outcome)
+            for i in order
+            for (entered, left, outcome) in outputs[i].spells
+        ],
+        columns=["replication", "entered", "duration_years", "outcome"],
+    )
     firms = None
     if firm_records:
         firms = pd.DataFrame(
@@ -140,6 +149,7 @@ def collect(
         replications=len(order),
         trajectories=trajectories,
         totals=totals,
+        spells=spells,
         firms=firms,
         events=sum(outputs[i].events for i in order),
         wall_seconds=wall_seconds,

@@ -56,6 +56,7 @@ class ReplicationOutput:
     """What one replication produced, as flat records."""
 
     trajectory: list[tuple[int, str, float]]  # (year, indicator, value)
+    spells: list[tuple[float, float, str]]  # arrivals' incubation: (entered, left, outcome)
     firms: list[tuple]  # rows in FIRM_COLUMNS order; empty unless requested
     totals: dict[str, float]  # run totals of every flow
     census: dict[str, int]  # where every arrival is at the end (for invariants)
@@ -157,8 +158,14 @@ def extract(zone: Zone) -> ReplicationOutput:
         logged.update(zone.alive)
         logged.update((firm.id, firm) for firm in zone.carriers.waiting)
         firms = [firm_row(logged[key]) for key in sorted(logged)]
+    still = [
+        (firm.incubated, zone.t_end, "censored")
+        for firm in zone.alive.values()
+        if firm.stage == F.INCUBATING and not firm.initial
+    ]
     return ReplicationOutput(
         trajectory=list(zone.records),
+        spells=zone.spells + still,
         firms=firms,
         totals=dict(zone.tally.totals),
         census=census(zone),

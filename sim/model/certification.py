@@ -96,8 +96,7 @@ def hte_rounds(zone: Zone):
             if not firm.hte(now):
                 tally.national_hte += 1
                 tally.hte_certified += 1
-                if firm.hte_first != firm.hte_first:  # NaN: first certificate
-                    firm.hte_first = now
+                zone.certified(firm, hte=True)
             firm.hte_until = now + rules.valid_years
             schedule_hte_expiry(zone, firm)
             if firm.stage == F.INCUBATING and inc.graduate_on_hte:
@@ -175,8 +174,7 @@ def sme_evaluations(zone: Zone):
             holder = firm.sme_until >= now  # the status lasts up to this evaluation
             chance = rules.renewal_probability if holder else rules.apply_probability
             if stream.uniform() < chance and sme_qualifies(firm, now, rules, zone):
-                if firm.sme_first != firm.sme_first:
-                    firm.sme_first = now
+                zone.certified(firm, hte=False)
                 firm.sme_until = valid_until
                 count += 1
             else:

@@ -72,6 +72,7 @@ class Firm:
     # lifecycle log (firms.csv)
     first_carrier: str = ""
     admitted: float = math.nan
+    incubated: float = math.nan  # when it entered incubation (as a startup)
     incorporated: float = math.nan
     left_carrier: float = math.nan
     carrier_exit: str = ""  # graduated_* or left_max_stay

@@ -111,6 +111,7 @@ def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
         )
         firm.st_staff_share = max(firm.st_staff_share, rules.min_st_staff_share)
         firm.hte_until = t0 + rules.valid_years * stream.uniform()
+        firm.hte_first = -math.inf  # certified before the start
         schedule_hte_expiry(zone, firm)
     zone.tally.national_hte = count
 
@@ -129,4 +130,5 @@ def certify_initial_smes(zone: Zone, registered: list[Firm], count: int) -> None
 
     for firm in sorted(registered, key=rank)[:count]:
         firm.sme_until = first_evaluation
+        firm.sme_first = -math.inf  # status held before the start
     zone.tally.tech_smes = count

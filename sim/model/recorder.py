@@ -22,6 +22,8 @@ FLOWS: tuple[str, ...] = (
     "left_max_stay",
     "failures",
     "dissolved",
+    "first_funded",
+    "first_certified",
     "patents_filed",
     "patents_granted_per_year",
     "invention_patents_granted",

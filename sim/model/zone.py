@@ -68,6 +68,8 @@ class Zone:
         self.gone_arrivals = 0  # arrivals (not initial firms) that have left the zone
         self.recorder: simpy.Process | None = None
         self.events_processed = 0  # SimPy events processed by ``run``
+        # incubation spells of arrivals: (entered, left, outcome) for survival analysis
+        self.spells: list[tuple[float, float, str]] = []
         self._stage_of = {F.TEAM: "team", F.INCUBATING: "incubating", F.ENTERPRISE: "enterprise"}
 
     # ------------------------------------------------------------------ helpers
@@ -124,6 +126,8 @@ class Zone:
     def fund(self, firm: Firm, kind: str, amount_yuan: float) -> None:
         """Record funding received: it raises growth and lowers the failure hazard."""
         now = self.env.now
+        if not firm.funding_yuan:
+            self.tally.first_funded += 1
         firm.funding_yuan[kind] = firm.funding_yuan.get(kind, 0.0) + amount_yuan
         revenue = self.scenario.firms.revenue
         total_m = sum(firm.funding_yuan.values()) / 1e6
@@ -133,9 +137,26 @@ class Zone:
             self.refresh_rates(firm)
             self.wake(firm)
 
+    def certified(self, firm: Firm, hte: bool) -> None:
+        """Note a certificate: counts the firm's first certification of either kind."""
+        now = self.env.now
+        if math.isnan(firm.hte_first) and math.isnan(firm.sme_first):
+            self.tally.first_certified += 1
+        if hte and math.isnan(firm.hte_first):
+            firm.hte_first = now
+        if not hte and math.isnan(firm.sme_first):
+            firm.sme_first = now
+
+    def end_spell(self, firm: Firm, outcome: str) -> None:
+        """Close an arrival's incubation spell (for survival analysis)."""
+        if not firm.initial and not math.isnan(firm.incubated):
+            self.spells.append((firm.incubated, self.env.now, outcome))
+
     def enter_stage(self, firm: Firm, stage: int, deadline: float = math.inf) -> None:
         if firm.stage == F.ENTERPRISE:
             self.tally.enterprise_base -= 1
+        if stage == F.INCUBATING:
+            firm.incubated = self.env.now
         firm.stage = stage
         firm.stage_deadline = deadline
         if stage == F.ENTERPRISE:
@@ -146,6 +167,7 @@ class Zone:
     def leave_carrier(self, firm: Firm, exit_kind: str) -> None:
         """An incubating firm leaves its carrier for the enterprise base."""
         self.carriers.release(firm, is_team=False)
+        self.end_spell(firm, exit_kind)
         firm.left_carrier = self.env.now
         firm.carrier_exit = exit_kind
         if exit_kind == F.LEFT_MAX_STAY:
@@ -159,6 +181,8 @@ class Zone:
         now = self.env.now
         tally = self.tally
         if firm.carrier is not None:
+            if firm.stage == F.INCUBATING:
+                self.end_spell(firm, exit_kind)
             self.carriers.release(firm, is_team=firm.stage == F.TEAM)
             firm.left_carrier = now
         if firm.hte(now):

@@ -1,0 +1,65 @@
+"""What each recorded indicator is: a label, its unit and whether it is a stock or a flow.
+
+Per-carrier and per-pool indicators are named ``<indicator>.<id>`` and share the metadata of
+``<indicator>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Indicator:
+    label: str
+    unit: str
+    kind: str  # "stock" (state at the end of the year) or "flow" (during the year)
+
+
+INDICATORS: dict[str, Indicator] = {
+    "national_hte": Indicator("National high-tech enterprises", "firms", "stock"),
+    "tech_smes": Indicator("Tech-based SMEs", "firms", "stock"),
+    "incubators": Indicator("Tech business incubators", "carriers", "stock"),
+    "high_level_teams": Indicator("High-level innovation teams (cumulative)", "teams", "stock"),
+    "firms_in_carriers": Indicator("Firms and teams in carriers", "firms", "stock"),
+    "firms_in_incubation": Indicator("Startups in incubation", "firms", "stock"),
+    "maker_projects": Indicator("Maker projects in maker spaces", "teams", "stock"),
+    "waiting": Indicator("Newcomers waiting for room", "firms", "stock"),
+    "enterprise_base": Indicator("Enterprise base outside carriers", "firms", "stock"),
+    "carrier_area_m2": Indicator("Carrier floor area", "m²", "stock"),
+    "carrier_occupied_m2": Indicator("Carrier floor area occupied", "m²", "stock"),
+    "carrier_occupancy": Indicator("Carrier occupancy", "share of area", "stock"),
+    "fund_balance_yuan": Indicator("Balance of budget pools", "yuan", "stock"),
+    "arrivals": Indicator("Arrivals", "firms per year", "flow"),
+    "admitted": Indicator("Admissions to carriers", "firms per year", "flow"),
+    "turned_away": Indicator("Turned away for lack of room", "firms per year", "flow"),
+    "ineligible": Indicator("Too old for incubation", "firms per year", "flow"),
+    "incorporations": Indicator("Maker teams incorporated", "teams per year", "flow"),
+    "graduations": Indicator("Graduations", "firms per year", "flow"),
+    "left_max_stay": Indicator("Left at the maximum stay", "firms per year", "flow"),
+    "failures": Indicator("Failures", "firms per year", "flow"),
+    "dissolved": Indicator("Maker teams dissolved", "teams per year", "flow"),
+    "first_funded": Indicator("Firms funded for the first time", "firms per year", "flow"),
+    "first_certified": Indicator("Firms certified for the first time", "firms per year", "flow"),
+    "patents_filed": Indicator("Patents filed by modelled firms", "patents per year", "flow"),
+    "patents_granted_per_year": Indicator("Patents granted", "patents per year", "flow"),
+    "invention_patents_granted": Indicator("Invention patents granted", "patents per year", "flow"),
+    "invention_patent_share": Indicator("Invention share of patents granted", "share", "flow"),
+    "grants_paid_yuan": Indicator("Grants paid", "yuan per year", "flow"),
+    "loans_yuan": Indicator("Tech loans", "yuan per year", "flow"),
+    "equity_yuan": Indicator("Equity raised", "yuan per year", "flow"),
+    "talent_rewards_yuan": Indicator("Talent rewards paid", "yuan per year", "flow"),
+    "tranches_received_yuan": Indicator("Tranches paid into pools", "yuan per year", "flow"),
+    "hte_certified": Indicator("New HTE certificates", "firms per year", "flow"),
+    "hte_lost": Indicator("HTE certificates lapsed", "firms per year", "flow"),
+    "high_level_team_arrivals": Indicator("High-level teams arrived", "teams per year", "flow"),
+}
+
+
+def describe(name: str) -> Indicator:
+    """Metadata of an indicator, including ``<indicator>.<id>`` variants."""
+    base, _, part = name.partition(".")
+    found = INDICATORS.get(base)
+    if found is None:
+        return Indicator(name, "", "stock")
+    return Indicator(f"{found.label}: {part}", found.unit, found.kind) if part else found

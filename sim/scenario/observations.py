@@ -1,0 +1,92 @@
+"""Observed figures of a zone (``scenarios/observations.yaml``): what fan charts mark and what
+calibration fits. Each has an indicator, a year (or a span of years summed), a value, the range
+the source allows ("700余" = 700 to 799) and its source."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.scenario.loader import load
+
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Observation(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    indicator: str
+    """Recorded indicator the figure corresponds to."""
+    year: Annotated[int, Field(ge=1900, le=2200)]
+    """Year of the figure (the record labelled with it: the end of that year)."""
+    to_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    """For a flow summed over several years: the last year (``year`` is the first)."""
+    value: Number
+    """The figure as the source gives it."""
+    low: Number | None = None
+    """Lowest value the source's wording allows (default: value)."""
+    high: Number | None = None
+    """Highest value the source's wording allows (default: value)."""
+    approx: bool = False
+    """The source says 余/近/多/以上 (more than, nearly, over)."""
+    aggregate: Literal["value", "sum"] = "value"
+    """``value``: the indicator in that year; ``sum``: its sum over year..to_year."""
+    source: str
+    """Where the figure comes from."""
+
+    @model_validator(mode="after")
+    def _check(self) -> Observation:
+        low = self.value if self.low is None else self.low
+        high = self.value if self.high is None else self.high
+        if not low <= self.value <= high:
+            raise ValueError("need low <= value <= high")
+        if (self.aggregate == "sum") != (self.to_year is not None):
+            raise ValueError("a summed figure needs to_year, and only a summed one")
+        if self.to_year is not None and self.to_year < self.year:
+            raise ValueError("to_year must not be before year")
+        return self
+
+
+class Observations(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    zone: str = ""
+    observations: list[Observation]
+
+
+def load_observations(path: str | os.PathLike[str]) -> Observations:
+    """Read an observations file strictly (same rules and errors as scenario files)."""
+    return load(path, Observations)[0]
+
+
+def observations_table(observations: Observations) -> pd.DataFrame:
+    """One row per figure: indicator, year, to_year, value, low, high, approx, aggregate, source."""
+    rows = [
+        (
+            o.indicator,
+            o.year,
+            o.to_year,
+            o.value,
+            o.value if o.low is None else o.low,
+            o.value if o.high is None else o.high,
+            o.approx,
+            o.aggregate,
+            o.source,
+        )
+        for o in observations.observations
+    ]
+    columns = [
+        "indicator",
+        "year",
+        "to_year",
+        "value",
+        "low",
+        "high",
+        "approx",
+        "aggregate",
+        "source",
+    ]
+    return pd.DataFrame(rows, columns=columns)
