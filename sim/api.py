@@ -16,6 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.compare import (
+    KEY_INDICATORS,
+    goal_changes,
+    paired_differences,
+    scenario_differences,
+)
 from sim.analysis.goals import goal_table
 from sim.analysis.survival import survival_table
 from sim.experiment.runner import RunResults, run_replications
@@ -157,4 +163,109 @@ def run_scenario(
     return ScenarioRun(results, goals, tree, observed)
 
 
-__all__ = ["ScenarioRun", "run_scenario", "make_executor", "default_observations"]
+@dataclass(frozen=True)
+class Comparison:
+    """Scenarios run with common random numbers and their paired differences against the
+    first one."""
+
+    runs: dict[str, ScenarioRun]
+    comparison: pd.DataFrame  # paired differences per indicator and year
+    goal_comparison: pd.DataFrame  # change in each goal's probability of being met
+    differences: dict[str, list[str]]  # resolved scenario keys that differ from the first
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.runs)
+
+    def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:
+        """One results folder per scenario, comparison.csv, goal_comparison.csv and
+        comparison.json."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, run in self.runs.items():
+            run.write(out / name)
+            written.append(out / name)
+        write_csv(out / "comparison.csv", self.comparison)
+        write_csv(out / "goal_comparison.csv", self.goal_comparison)
+        first = next(iter(self.runs.values())).results
+        write_json(
+            out / "comparison.json",
+            {
+                "scenarios": self.names,
+                "root_seed": first.root_seed,
+                "replications": first.replications,
+                "differences": self.differences,
+                "versions": versions(),
+            },
+        )
+        written += [out / "comparison.csv", out / "goal_comparison.csv", out / "comparison.json"]
+        return written
+
+
+def compare_scenarios(
+    scenarios: list[str | os.PathLike[str]],
+    replications: int = 200,
+    seed: int = 2018,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+    seeds: list[int] | None = None,
+) -> Comparison:
+    """Run scenario files with the same root seed (common random numbers) and compare each
+    with the first. ``seeds`` (one per scenario) overrides that, for independent streams."""
+    loaded = [load_scenario_with_tree(path) for path in scenarios]
+    names = [scenario.name for scenario, _ in loaded]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names must differ to be compared: {names}")
+    seeds = seeds or [seed] * len(loaded)
+    runs: dict[str, ScenarioRun] = {}
+    own = executor is None and workers > 1
+    pool = make_executor(workers) if own else executor
+    try:
+        for path, (scenario, tree), run_seed in zip(scenarios, loaded, seeds, strict=True):
+            observed = default_observations(path)
+            results = run_replications(
+                scenario,
+                replications,
+                run_seed,
+                executor=pool,
+                workers=workers,
+                progress=progress,
+            )
+            runs[scenario.name] = ScenarioRun(
+                results,
+                goal_table(scenario, results.trajectories, replications),
+                tree,
+                observations_table(load_observations(observed)) if observed else None,
+            )
+    finally:
+        if own and pool is not None:
+            pool.shutdown()
+    base_name = names[0]
+    base_scenario, base_tree = loaded[0]
+    base = runs[base_name].trajectories
+    indicators = [g.indicator for g in base_scenario.goals.values() if g.indicator]
+    indicators += [name for name in KEY_INDICATORS if name not in indicators]
+    comparison, goals, differences = [], [], {}
+    for (_, tree), name in zip(loaded[1:], names[1:], strict=True):
+        other = runs[name].trajectories
+        comparison.append(paired_differences(name, base, other, indicators))
+        goals.append(goal_changes(name, base_scenario, base, other, replications))
+        differences[name] = scenario_differences(base_tree.data, tree.data)
+    return Comparison(
+        runs,
+        pd.concat(comparison, ignore_index=True) if comparison else pd.DataFrame(),
+        pd.concat(goals, ignore_index=True) if goals else pd.DataFrame(),
+        differences,
+    )
+
+
+__all__ = [
+    "Comparison",
+    "ScenarioRun",
+    "compare_scenarios",
+    "default_observations",
+    "make_executor",
+    "run_scenario",
+]

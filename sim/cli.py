@@ -18,9 +18,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.api import run_scenario
+from sim.api import compare_scenarios, run_scenario
 from sim.experiment.runner import expected_events
 from sim.scenario import ScenarioError, load_scenario_with_tree
+from sim.scenario.loader import read_tree
+from sim.scenario.observations import load_observations
 
 #: A replication expected to process more SimPy events than this needs --force.
 MAX_EVENTS_PER_REPLICATION = 20_000_000
@@ -95,6 +97,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-plots", action="store_true", help="do not draw plots")
 
+    compare = commands.add_parser(
+        "compare", help="run scenarios with common random numbers and compare them with the first"
+    )
+    compare.add_argument("scenarios", nargs="+", help="scenario files; the first is the reference")
+    compare.add_argument(
+        "--replications",
+        "-n",
+        type=_positive_int,
+        default=200,
+        help="replications per scenario (default 200)",
+    )
+    compare.add_argument("--seed", type=_seed, default=2018, help="root seed (default 2018)")
+    compare.add_argument(
+        "--workers",
+        "-w",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: all cores)",
+    )
+    compare.add_argument("--out", "-o", help="comparison folder (default results/compare_<names>)")
+    compare.add_argument("--no-progress", action="store_true", help="no progress bar")
+    compare.add_argument("--no-plots", action="store_true", help="do not draw plots")
+
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
     return parser
@@ -102,24 +127,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ----------------------------------------------------------------------------- commands
 def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Check scenario files (and observation files, recognised by their top-level key)."""
     status = EXIT_OK
     for path in args.scenarios:
         try:
-            scenario, tree = load_scenario_with_tree(path)
+            out.print(_validate_one(path), highlight=False, soft_wrap=True)
         except ScenarioError as exc:
             _print_problems(exc)
             status = EXIT_BAD_INPUT
-            continue
-        chain = " <- ".join(reversed(tree.files))
-        out.print(
-            f"ok: {path}: scenario '{scenario.name}' ({chain}); {len(scenario.carriers)} carriers, "
-            f"{len(scenario.arrivals.origins)} arrival origins, "
-            f"about {scenario.expected_arrivals():,.0f} arrivals and "
-            f"{expected_events(scenario):,.0f} events per replication",
-            highlight=False,
-            soft_wrap=True,
-        )
     return status
+
+
+def _validate_one(path: str) -> str:
+    tree = read_tree(path)
+    if "observations" in tree.data and "arrivals" not in tree.data:
+        observations = load_observations(path)
+        return f"ok: {path}: {len(observations.observations)} observed figures"
+    scenario, tree = load_scenario_with_tree(path)
+    chain = " <- ".join(reversed(tree.files))
+    return (
+        f"ok: {path}: scenario '{scenario.name}' ({chain}); {len(scenario.carriers)} carriers, "
+        f"{len(scenario.arrivals.origins)} arrival origins, "
+        f"about {scenario.expected_arrivals():,.0f} arrivals and "
+        f"{expected_events(scenario):,.0f} events per replication"
+    )
 
 
 def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -155,6 +186,58 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
         soft_wrap=True,
     )
     return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if len(args.scenarios) < 2:
+        raise BadInput("compare needs at least two scenario files")
+    loaded = [load_scenario_with_tree(path)[0] for path in args.scenarios]
+    names = [scenario.name for scenario in loaded]
+    if len(set(names)) != len(names):
+        raise BadInput(f"scenario names must differ to be compared: {', '.join(names)}")
+    for path, scenario in zip(args.scenarios, loaded, strict=True):
+        if expected_events(scenario) > MAX_EVENTS_PER_REPLICATION:
+            raise BadInput(f"{path}: about {expected_events(scenario):,.0f} events per replication")
+    out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
+    _check_writable(out_dir)
+    workers = min(args.workers, args.replications)
+    total = args.replications * len(names)
+    with _progress(total, args.no_progress, err, "compare") as advance:
+        comparison = compare_scenarios(
+            args.scenarios, args.replications, args.seed, workers=workers, progress=advance
+        )
+    written = comparison.write(out_dir)
+    out.print(
+        f"Compared with '{names[0]}' under common random numbers "
+        f"(seed {args.seed}, {args.replications} replications each):",
+        highlight=False,
+    )
+    for name, lines in comparison.differences.items():
+        out.print(f"\n[bold]{name}[/bold] differs from {names[0]} in:", highlight=False)
+        for line in lines:
+            out.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
+    out.print(goal_change_table(comparison, names))
+    out.print(f"wrote {len(written)} files and folders to {out_dir}", highlight=False)
+    return EXIT_OK
+
+
+def goal_change_table(comparison, names: list[str]) -> Table:
+    """P(goal met) per scenario with the paired change against the reference."""
+    table = Table(title="Probability of meeting each 2020 goal", title_justify="left")
+    table.add_column("goal", no_wrap=True)
+    table.add_column(names[0], justify="right")
+    for name in names[1:]:
+        table.add_column(f"{name} (change, 95 % CI)", justify="right")
+    goals = comparison.goal_comparison
+    for goal in dict.fromkeys(goals["goal"]):
+        rows = goals[goals["goal"] == goal].set_index("scenario")
+        cells = [f"{rows['p_met_base'].iloc[0]:.2f}"]
+        for name in names[1:]:
+            row = rows.loc[name]
+            ci = "" if math.isnan(row.ci_low) else f" [{row.ci_low:+.2f}, {row.ci_high:+.2f}]"
+            cells.append(f"{row.p_met:.2f} ({row.p_diff:+.2f}{ci})")
+        table.add_row(goal, *cells)
+    return table
 
 
 # ----------------------------------------------------------------------------- printing
@@ -272,7 +355,7 @@ def _check_writable(out_dir: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- entry point
-COMMANDS = {"run": cmd_run, "validate": cmd_validate}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate}
 
 
 def main(argv: list[str] | None = None) -> int:
