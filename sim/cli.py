@@ -20,9 +20,11 @@ from rich.table import Table
 
 from sim.api import compare_scenarios, run_scenario
 from sim.experiment.runner import expected_events
+from sim.experiment.store import write_atomic
 from sim.scenario import ScenarioError, load_scenario_with_tree
 from sim.scenario.loader import read_tree
 from sim.scenario.observations import load_observations
+from sim.scenario.provenance import CLASSES, parameter_table
 
 #: A replication expected to process more SimPy events than this needs --force.
 MAX_EVENTS_PER_REPLICATION = 20_000_000
@@ -119,6 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", "-o", help="comparison folder (default results/compare_<names>)")
     compare.add_argument("--no-progress", action="store_true", help="no progress bar")
     compare.add_argument("--no-plots", action="store_true", help="do not draw plots")
+
+    describe = commands.add_parser(
+        "describe", help="list every resolved parameter with its unit and provenance"
+    )
+    describe.add_argument("scenario", help="scenario YAML file")
+    describe.add_argument(
+        "--format",
+        choices=("table", "csv", "markdown"),
+        default="table",
+        help="table (terminal, default), csv or markdown",
+    )
+    describe.add_argument("--out", "-o", help="write to this file instead of printing")
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
@@ -240,6 +254,49 @@ def goal_change_table(comparison, names: list[str]) -> Table:
     return table
 
 
+def cmd_describe(args: argparse.Namespace, out: Console, err: Console) -> int:
+    scenario, tree = load_scenario_with_tree(args.scenario)
+    table = parameter_table(tree)
+    counts = table["provenance"].value_counts()
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in (*CLASSES, "missing") if counts.get(k))
+    if args.format == "csv":
+        text = table.to_csv(index=False, lineterminator="\n")
+    elif args.format == "markdown":
+        text = _markdown(scenario.name, tree.files, table, summary)
+    else:
+        text = None
+    if args.out:
+        write_atomic(Path(args.out), text if text is not None else table.to_string(index=False))
+        out.print(f"wrote {len(table)} parameters ({summary}) to {args.out}", highlight=False)
+    elif text is not None:
+        sys.stdout.write(text)
+    else:
+        rich = Table(title=f"Parameters of '{scenario.name}' ({summary})", title_justify="left")
+        for column in ("key", "value", "unit", "provenance", "source", "file"):
+            rich.add_column(column, overflow="fold")
+        for row in table.itertuples(index=False):
+            rich.add_row(
+                row.key, row.value, row.unit, row.provenance, row.source, f"{row.file}:{row.line}"
+            )
+        out.print(rich)
+    return EXIT_OK
+
+
+def _markdown(name: str, files: tuple[str, ...], table: pd.DataFrame, summary: str) -> str:
+    lines = [
+        f"# Parameters of scenario '{name}'",
+        "",
+        f"Files: {' <- '.join(reversed(files))}. Provenance: {summary}.",
+        "",
+        "| key | value | unit | provenance | source | file:line |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in table.itertuples(index=False):
+        cells = [row.key, row.value, row.unit, row.provenance, row.source, f"{row.file}:{row.line}"]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 # ----------------------------------------------------------------------------- printing
 def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
     """The goal table for the terminal; reasons for goals not modelled go in the caption."""
@@ -355,7 +412,12 @@ def _check_writable(out_dir: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- entry point
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate}
+COMMANDS = {
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "describe": cmd_describe,
+    "validate": cmd_validate,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,14 +40,46 @@ def _is_leaf(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return "null" if value is None else str(value)
 
 
+#: Units read off key names (the schema's naming convention), most specific first.
+UNIT_SUFFIXES = (
+    ("_yuan_per_year", "yuan per year"),
+    ("_per_million_yuan", "per million yuan"),
+    ("_per_institution_per_year", "per institution per year"),
+    ("_per_year", "per year"),
+    ("_per_capability", "per unit of capability"),
+    ("_yuan", "yuan"),
+    ("_m2", "m²"),
+    ("_years", "years"),
+    ("probability", "probability"),
+    ("_share", "share"),
+    ("share_of_filings", "share"),
+    ("_ratio", "share"),
+    ("in_year", "fraction of a year"),
+    ("date", "year (decimal)"),
+    ("opens", "year (decimal)"),
+    ("_year", "year"),
+)
+
+
+def unit_of(path: tuple) -> str:
+    """The unit of a parameter, from its own key or the nearest enclosing key that has one."""
+    for part in reversed([p for p in path if isinstance(p, str)]):
+        for suffix, unit in UNIT_SUFFIXES:
+            if part.endswith(suffix):
+                return unit
+    return ""
+
+
 def parameter_table(tree: SourceTree) -> pd.DataFrame:
-    """One row per parameter: key, value, provenance, source, file, line."""
-    rows: list[tuple[str, str, str, str, str, int]] = []
+    """One row per parameter: key, value, unit, provenance, source, file, line."""
+    rows: list[tuple[str, str, str, str, str, str, int]] = []
 
     def visit(value: Any, path: tuple, inherited: tuple[str, str] | None) -> None:
         own = parse(tree.comments.get(path)) if path else None
@@ -58,11 +90,12 @@ def parameter_table(tree: SourceTree) -> pd.DataFrame:
             file, line, _ = tree.positions.get(path, (tree.files[-1], 0, 0))
             klass, source = provenance or ("missing", "")
             key = ".".join(str(p) for p in path)
-            rows.append((key, _text(value), klass, source, file, line))
+            rows.append((key, _text(value), unit_of(path), klass, source, file, line))
             return
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, child in items:
             visit(child, (*path, key), provenance)
 
     visit(tree.data, (), None)
-    return pd.DataFrame(rows, columns=["key", "value", "provenance", "source", "file", "line"])
+    columns = ["key", "value", "unit", "provenance", "source", "file", "line"]
+    return pd.DataFrame(rows, columns=columns)
