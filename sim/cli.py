@@ -231,27 +231,64 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
         for line in lines:
             out.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
     out.print(goal_change_table(comparison, names))
+    end_year = max(scenario.horizon.end_year for scenario in loaded)
+    out.print(end_change_table(comparison, names, end_year))
     out.print(f"wrote {len(written)} files and folders to {out_dir}", highlight=False)
     return EXIT_OK
 
 
 def goal_change_table(comparison, names: list[str]) -> Table:
     """P(goal met) per scenario with the paired change against the reference."""
-    table = Table(title="Probability of meeting each 2020 goal", title_justify="left")
+    table = Table(
+        title="Probability of meeting each 2020 goal: P, change against the first, 95 % CI",
+        title_justify="left",
+    )
     table.add_column("goal", no_wrap=True)
     table.add_column(names[0], justify="right")
     for name in names[1:]:
-        table.add_column(f"{name} (change, 95 % CI)", justify="right")
+        table.add_column(name, justify="right", no_wrap=True)
     goals = comparison.goal_comparison
     for goal in dict.fromkeys(goals["goal"]):
         rows = goals[goals["goal"] == goal].set_index("scenario")
         cells = [f"{rows['p_met_base'].iloc[0]:.2f}"]
         for name in names[1:]:
             row = rows.loc[name]
-            ci = "" if math.isnan(row.ci_low) else f" [{row.ci_low:+.2f}, {row.ci_high:+.2f}]"
-            cells.append(f"{row.p_met:.2f} ({row.p_diff:+.2f}{ci})")
+            cells.append(f"{row.p_met:.2f} {_change(row.p_diff, row.ci_low, row.ci_high, 2)}")
         table.add_row(goal, *cells)
     return table
+
+
+def end_change_table(comparison, names: list[str], year: int) -> Table:
+    """Paired differences of the compared indicators in one year."""
+    table = Table(
+        title=f"Change against '{names[0]}' in {year} (mean paired difference, 95 % CI)",
+        title_justify="left",
+    )
+    table.add_column("indicator", no_wrap=True)
+    table.add_column(names[0], justify="right")
+    for name in names[1:]:
+        table.add_column(name, justify="right", no_wrap=True)
+    diffs = comparison.comparison
+    diffs = diffs[diffs["year"] == year]
+    for indicator in dict.fromkeys(diffs["indicator"]):
+        rows = diffs[diffs["indicator"] == indicator].set_index("scenario")
+        digits = 3 if abs(rows["base_mean"].iloc[0]) < 2 else 0
+        cells = [_number(rows["base_mean"].iloc[0], digits)]
+        for name in names[1:]:
+            row = rows.loc[name]
+            cells.append(_change(row.diff_mean, row.ci_low, row.ci_high, digits))
+        table.add_row(indicator, *cells)
+    return table
+
+
+def _number(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _change(mean: float, low: float, high: float, digits: int) -> str:
+    if math.isnan(low):
+        return f"{mean:+,.{digits}f}"
+    return f"{mean:+,.{digits}f} [{low:+,.{digits}f}, {high:+,.{digits}f}]"
 
 
 def cmd_describe(args: argparse.Namespace, out: Console, err: Console) -> int:
