@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench validate clean
 
 install: $(STAMP)
 
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+validate: $(STAMP)
+	$(BIN)/python -m pytest -q -m validation tests --validation-record docs/validation.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests run_sim.py benchmarks

@@ -56,6 +56,15 @@ def crn_and_independent():
     return crn, independent
 
 
+@pytest.mark.validation(
+    group="reproducibility",
+    check="common random numbers",
+    asserts=(
+        "paired differences baseline vs no_special_fund have narrower 95 % intervals with the "
+        "same seed than with independent seeds; zero difference before the fund starts"
+    ),
+    tolerance="sign",
+)
 def test_common_random_numbers_narrow_the_paired_interval(crn_and_independent):
     """Same pair of scenarios: intervals of the paired differences are narrower with common
     random numbers than with independent seeds, for the goal indicators and the key ones."""

@@ -59,6 +59,12 @@ def serial(short_scenario: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return cli_run(short_scenario, tmp_path_factory.mktemp("serial"), seed=11, workers=1)
 
 
+@pytest.mark.validation(
+    group="reproducibility",
+    check="worker count",
+    asserts="same seed with 1 and 2 workers gives byte-identical trajectories.csv and goals.csv",
+    tolerance="exact (bytes)",
+)
 def test_worker_count_does_not_change_results(
     short_scenario: Path, serial: Path, tmp_path: Path
 ) -> None:
@@ -76,6 +82,12 @@ def test_worker_count_does_not_change_results(
     assert sorted(table["replication"].unique()) == list(range(REPLICATIONS))
 
 
+@pytest.mark.validation(
+    group="reproducibility",
+    check="different seeds",
+    asserts="a different root seed gives different trajectories but the same 2018 state",
+    tolerance="exact",
+)
 def test_different_seed_gives_different_trajectories(
     short_scenario: Path, serial: Path, tmp_path: Path
 ) -> None:
@@ -122,6 +134,12 @@ def run_subprocess(scenario: Path, out: Path, hash_seed: str) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.validation(
+    group="reproducibility",
+    check="PYTHONHASHSEED",
+    asserts="runs with PYTHONHASHSEED=1 and =2 give byte-identical files",
+    tolerance="exact (bytes)",
+)
 def test_results_do_not_depend_on_the_string_hash_seed(
     short_scenario: Path, tmp_path: Path
 ) -> None:
@@ -133,6 +151,12 @@ def test_results_do_not_depend_on_the_string_hash_seed(
         assert first == (tmp_path / "h2" / name).read_bytes(), name
 
 
+@pytest.mark.validation(
+    group="reproducibility",
+    check="replication independence",
+    asserts="replication i run alone equals replication i of a larger run",
+    tolerance="exact",
+)
 def test_a_replication_does_not_depend_on_its_batch(short_scenario: Path) -> None:
     scenario = load_scenario(short_scenario)
     batch = run_replications(scenario, 3, root_seed=21, firm_records=True)

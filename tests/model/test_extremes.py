@@ -31,6 +31,12 @@ def total(trajectories: pd.DataFrame, indicator: str) -> pd.Series:
     return series(trajectories, indicator).sum(axis=1)
 
 
+@pytest.mark.validation(
+    group="extreme conditions",
+    check="zero arrivals",
+    asserts="no arrivals, constant 26 teams, carriers never fill up again",
+    tolerance="exact",
+)
 def test_zero_arrivals_means_no_newcomers_and_a_shrinking_zone():
     data = baseline_data()
     for origin in data["arrivals"]["origins"].values():
@@ -46,6 +52,12 @@ def test_zero_arrivals_means_no_newcomers_and_a_shrinking_zone():
     assert (in_carriers[2024] < 290).all()
 
 
+@pytest.mark.validation(
+    group="extreme conditions",
+    check="zero funding",
+    asserts="no grant, loan, equity or reward is paid; pools stay at 0",
+    tolerance="exact",
+)
 def test_zero_funding_pays_nothing():
     data = baseline_data()
     funding = data["funding"]
@@ -66,6 +78,12 @@ def test_zero_funding_pays_nothing():
     assert (series(traj, "fund_balance_yuan") == 0).all().all()
 
 
+@pytest.mark.validation(
+    group="extreme conditions",
+    check="unlimited area",
+    asserts="nobody waits or is turned away",
+    tolerance="exact",
+)
 def test_infinite_area_turns_nobody_away():
     data = baseline_data()
     for carrier in data["carriers"].values():
@@ -80,6 +98,12 @@ def test_infinite_area_turns_nobody_away():
     assert (admitted >= total(traj, "arrivals") - total(traj, "ineligible")).all()
 
 
+@pytest.mark.validation(
+    group="extreme conditions",
+    check="no failures",
+    asserts="no failure or dissolution; the enterprise base never shrinks",
+    tolerance="exact",
+)
 def test_no_failures_means_no_firm_fails_and_no_team_dissolves():
     data = baseline_data()
     data["firms"]["failure"]["hazard_per_year"] = {
@@ -96,7 +120,13 @@ def test_no_failures_means_no_firm_fails_and_no_team_dissolves():
     assert (base.diff(axis=1).iloc[:, 1:] >= 0).all().all()
 
 
-def test_doubled_arrival_rates_double_the_arrivals():
+@pytest.mark.validation(
+    group="extreme conditions",
+    check="doubled arrival rates",
+    asserts="expected arrivals double exactly; simulated arrivals double",
+    tolerance="±0.1 on the ratio (5 sd)",
+)
+def test_doubled_arrival_rates_double_the_arrivals(measured):
     data = baseline_data()
     doubled = baseline_data()
     for origin in doubled["arrivals"]["origins"].values():
@@ -104,6 +134,7 @@ def test_doubled_arrival_rates_double_the_arrivals():
     expected = scenario_from(doubled).expected_arrivals() / scenario_from(data).expected_arrivals()
     assert expected == pytest.approx(2.0)
     ratio = total(run(doubled), "arrivals").mean() / total(run(data), "arrivals").mean()
+    measured(f"ratio of arrivals {ratio:.3f}")
     # ~1,900 arrivals per replication in 2019-2024: the ratio's sd is about 0.02
     assert ratio == pytest.approx(2.0, abs=0.1)
 
@@ -120,8 +151,23 @@ def tight_and_roomy():
     return run(tight, replications=6), run(baseline_data(), replications=6)
 
 
-def test_more_carrier_area_never_lowers_graduations(tight_and_roomy):
+@pytest.mark.validation(
+    group="direction",
+    check="more carrier area",
+    asserts=(
+        "more area: fewer turned away, at least as many admissions and graduations, more firms in"
+        " carriers"
+    ),
+    tolerance="sign",
+)
+def test_more_carrier_area_never_lowers_graduations(tight_and_roomy, measured):
     tight, roomy = tight_and_roomy
+    measured(
+        "graduations "
+        f"{total(tight, 'graduations').mean():.1f} → {total(roomy, 'graduations').mean():.1f}, "
+        f"turned away {total(tight, 'turned_away').mean():.0f} → "
+        f"{total(roomy, 'turned_away').mean():.0f} (area ×0.4 → ×1, 2019–2024)"
+    )
     assert total(tight, "turned_away").mean() > 100  # the tight zone really is short of room
     assert total(roomy, "turned_away").mean() < total(tight, "turned_away").mean()
     for flow in ("graduations", "admitted"):
@@ -131,6 +177,12 @@ def test_more_carrier_area_never_lowers_graduations(tight_and_roomy):
     ).all()
 
 
+@pytest.mark.validation(
+    group="direction",
+    check="more grant money",
+    asserts="more grant money: more firms funded, failures not higher",
+    tolerance="sign",
+)
 def test_more_grant_money_never_raises_failures():
     rich = baseline_data()
     support = rich["funding"]["pools"]["higher_level_support"]["yearly"]

@@ -46,6 +46,15 @@ def initial_records(zone: Zone) -> dict[str, float]:
     return dict(rows)
 
 
+@pytest.mark.validation(
+    group="initial state",
+    check="2018 state at t0",
+    asserts=(
+        "the first record (2018) has 13 HTE, 85 tech SMEs, 290 firms and teams in carriers (200 +"
+        " 90), 150 enterprises, 26 teams, 4 incubators in every replication"
+    ),
+    tolerance="exact",
+)
 @pytest.mark.parametrize(("root", "replication"), SEEDS)
 def test_initial_counts_are_exact(baseline: Scenario, root: int, replication: int) -> None:
     zone = build(baseline, Streams(root, replication))
@@ -73,6 +82,12 @@ def test_initial_counts_are_exact(baseline: Scenario, root: int, replication: in
         assert rec[f"fund_balance_yuan.{pool_key}"] == pool.opening_balance_yuan
 
 
+@pytest.mark.validation(
+    group="initial state",
+    check="2018 occupants per carrier",
+    asserts="each carrier open in 2018 holds the firms and teams the baseline gives it",
+    tolerance="exact",
+)
 def test_per_carrier_counts_as_in_the_baseline_file(baseline: Scenario) -> None:
     """The per-carrier figures the baseline gives (data and stated assumptions)."""
     rec = initial_records(build(baseline, Streams(3, 1)))

@@ -354,6 +354,16 @@ def check_stocks_match_state(probe: Probe) -> None:
 
 
 # ----------------------------------------------------------------------------- tests
+@pytest.mark.validation(
+    group="invariants",
+    check="invariants on random scenarios (hypothesis, 25 examples)",
+    asserts=(
+        "arrivals = waiting + in carriers + in base + gone; occupied area ≤ area at every "
+        "admission; no pool pays more than it holds or goes negative; every yuan of every tranche"
+        " is in exactly one year; counts are non-negative integers"
+    ),
+    tolerance="exact",
+)
 @settings(
     max_examples=25,
     deadline=None,
@@ -370,6 +380,15 @@ def test_invariants_on_random_scenarios(data: dict[str, Any], seed: int) -> None
     check_stocks_match_state(probe)
 
 
+@pytest.mark.validation(
+    group="invariants",
+    check="counters against a recount",
+    asserts=(
+        "the running stock counters equal a recount over the live firms at the end of a baseline "
+        "run"
+    ),
+    tolerance="exact",
+)
 def test_stock_counters_match_a_recount_in_the_baseline() -> None:
     """The full baseline, one replication: the certificate and base counters match the firms."""
     probe = Probe(baseline_data(), seed=11)

@@ -128,7 +128,16 @@ def yearly(results: RunResults, indicator: str) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- Erlang C
-def test_erlang_c_mean_wait(delay: RunResults) -> None:
+@pytest.mark.validation(
+    group="verification: queueing theory",
+    check="Erlang C waiting",
+    asserts=(
+        "an M/M/25 queue (λ = 400 per year, mean stay 0.05 years, infinite patience): mean wait ="
+        " Erlang C Wq; P(wait) = C(c, a); mean wait given a wait = 1/(cμ − λ)"
+    ),
+    tolerance="±25 %, ±15 %, ±20 % (4–5 standard errors over 150 replications)",
+)
+def test_erlang_c_mean_wait(delay: RunResults, measured) -> None:
     firms = delay.firms
     assert firms["initial"].eq(False).all() and firms["carrier"].isin(["park", ""]).all()
     # arrivals in the window, ending 0.25 years (5 mean stays) before the horizon: all of
@@ -147,12 +156,25 @@ def test_erlang_c_mean_wait(delay: RunResults) -> None:
     # Probability of waiting vs C(c, a), ±15 %: sd over 10 seeds 0.023 C (6.5 SE); over 23
     # other seeds at 100 replications 0.045 C, i.e. 0.037 C at 150 (4 SE). Largest error 4.7 %.
     waited = wait > 0
+    measured(
+        f"mean wait {wait.mean():.4f} y vs Erlang C {WQ:.4f} y ({wait.mean() / WQ - 1:+.1%}); "
+        f"P(wait) {waited.mean():.3f} vs {C:.3f}"
+    )
     assert waited.mean() == pytest.approx(C, rel=0.15), (waited.mean(), C)
     # Given a wait, its mean is 1 / (cμ - λ) (exponential), ±20 %: sd over 10 seeds 0.044
     # (4.5 SE); 0.065 over 23 seeds at 100 replications, i.e. 0.053 at 150 (3.8 SE).
     assert wait[waited].mean() == pytest.approx(1 / (SERVERS * MU - LAMBDA), rel=0.20)
 
 
+@pytest.mark.validation(
+    group="verification: queueing theory",
+    check="FCFS and work conservation",
+    asserts=(
+        "a newcomer waits exactly when all slots are taken; waiting firms are admitted in arrival"
+        " order at departure instants"
+    ),
+    tolerance="exact",
+)
 def test_queue_is_first_come_first_served_and_work_conserving(delay: RunResults) -> None:
     """Exact, per replication: a newcomer waits exactly when all 25 slots are taken, waiting
     firms are admitted in arrival order, each at the moment another firm leaves."""
@@ -172,7 +194,13 @@ def test_queue_is_first_come_first_served_and_work_conserving(delay: RunResults)
 
 
 # ----------------------------------------------------------------------------- Little's law
-def test_littles_law_for_the_queue(delay: RunResults) -> None:
+@pytest.mark.validation(
+    group="verification: queueing theory",
+    check="Little's law",
+    asserts="time-average number waiting = λ · Wq (from the firm records and from Erlang C)",
+    tolerance="±2 % on the sample, ±25 % against Erlang C",
+)
+def test_littles_law_for_the_queue(delay: RunResults, measured) -> None:
     firms = delay.firms
     span = DELAY_REPLICATIONS * (T_END - LO)
     # time-average number waiting over the window, exact from the firm records
@@ -185,6 +213,7 @@ def test_littles_law_for_the_queue(delay: RunResults) -> None:
     window = firms[(firms["arrived"] >= LO) & (firms["arrived"] < T_END)]
     lam_hat = len(window) / span
     w_hat = (window["admitted"].fillna(T_END) - window["arrived"]).mean()
+    measured(f"Lq {lq:.3f} vs λ·W {lam_hat * w_hat:.3f} and Erlang C λ·Wq {LQ:.3f}")
     assert lq == pytest.approx(lam_hat * w_hat, rel=0.02)
     assert lam_hat == pytest.approx(LAMBDA, rel=0.01)  # 300,000 Poisson arrivals: sd 0.18 %
 
@@ -212,7 +241,13 @@ def test_yearly_waiting_indicator(delay: RunResults) -> None:
 
 
 # ----------------------------------------------------------------------------- Erlang B
-def test_erlang_b_blocking(loss: RunResults) -> None:
+@pytest.mark.validation(
+    group="verification: queueing theory",
+    check="Erlang B blocking",
+    asserts="with no waiting room (patience 0) the share turned away = Erlang B(c, a)",
+    tolerance="±14 % (4.6 standard errors over 60 replications)",
+)
+def test_erlang_b_blocking(loss: RunResults, measured) -> None:
     arrivals = yearly(loss, "arrivals")
     turned_away = yearly(loss, "turned_away")
     admitted = yearly(loss, "admitted")
@@ -220,6 +255,7 @@ def test_erlang_b_blocking(loss: RunResults) -> None:
     blocked = turned_away[years].to_numpy().sum() / arrivals[years].to_numpy().sum()
     # ±14 %: per-replication sd of the blocked share 0.235 B, so 0.030 B over 60 replications
     # (4.6 SE); over 25 seeds the estimates spread by sd 0.030 B, the largest error 5.4 %
+    measured(f"blocked {blocked:.4f} vs Erlang B {B:.4f} ({blocked / B - 1:+.1%})")
     assert blocked == pytest.approx(B, rel=0.14), (blocked, B)
 
     # the run totals are the yearly flows summed, and every arrival is admitted or turned away
@@ -243,6 +279,12 @@ def test_loss_system_admits_exactly_when_a_slot_is_free(loss: RunResults) -> Non
         assert (occupied[~away.to_numpy()] < SERVERS).all()
 
 
+@pytest.mark.validation(
+    group="verification: queueing theory",
+    check="utilisation of the loss system",
+    asserts="mean occupied slots / c = ρ(1 − B); share of time all slots are full = B",
+    tolerance="±1.5 %, ±14 %",
+)
 def test_loss_system_utilisation_and_time_congestion(loss: RunResults) -> None:
     span = LOSS_REPLICATIONS * (T_END - LO)
     levels = sum(

@@ -120,6 +120,16 @@ def hte_data(min_score: float = 70.0, renewal: float = 0.0, end_year: int = 2025
 SCORE = 70.0
 
 
+@pytest.mark.validation(
+    group="verification: exact traces",
+    check="startup → grant → HTE → graduation",
+    asserts=(
+        "with deterministic distributions a startup arrives, is admitted, receives its grant, is "
+        "certified at the first review round a year after registration, graduates at that instant"
+        " and loses the certificate when it lapses, all at the expected times"
+    ),
+    tolerance="exact",
+)
 def test_startup_is_certified_graduates_and_loses_the_certificate() -> None:
     trace = Trace(hte_data(min_score=SCORE))
     row = trace.row
@@ -243,6 +253,15 @@ def team_data(probability: float, per_capability: float = 0.0) -> dict[str, Any]
     return data
 
 
+@pytest.mark.validation(
+    group="verification: exact traces",
+    check="maker team → startup → maximum stay",
+    asserts=(
+        "a maker team incorporates at the end of its stay, is incubated and leaves at the maximum"
+        " stay, at the expected times"
+    ),
+    tolerance="exact",
+)
 @pytest.mark.parametrize(
     ("probability", "per_capability", "capability"),
     [(1.0, 0.0, 0.5), (0.0, 1.0, 1.0)],

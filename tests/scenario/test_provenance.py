@@ -12,6 +12,14 @@ from tests.helpers import SCENARIOS
 SHIPPED = sorted(p for p in SCENARIOS.glob("*.yaml") if p.name != "observations.yaml")
 
 
+@pytest.mark.validation(
+    group="provenance",
+    check="every parameter has provenance",
+    asserts=(
+        "each parameter of every shipped scenario carries data / rule / calibrated / assumption"
+    ),
+    tolerance="exact",
+)
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_every_parameter_of_a_shipped_scenario_has_provenance(path):
     _, tree = load_scenario_with_tree(path)

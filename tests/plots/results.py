@@ -1,0 +1,146 @@
+"""Small results folders for the plot and report tests: a baseline run, and a comparison folder
+(baseline and a variant with a larger carrier) written to the comparison contract. Each is
+built once per test session; tests that write into a folder work on a copy."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.goals import goal_values, met
+from sim.api import run_scenario
+from sim.scenario import load_scenario
+from tests.helpers import BASELINE
+
+REPLICATIONS = 5
+SEED = 11
+WORKERS = 2
+VARIANT_AREA = 30000.0
+VARIANT_HTE_APPLY = 0.9
+Z95 = 1.959964
+
+
+def _runs_dir(base: Path) -> Path:
+    return base / "zonesim_results"
+
+
+def baseline_folder(base: Path) -> Path:
+    """A results folder of the baseline scenario (built once under ``base``)."""
+    folder = _runs_dir(base) / "baseline"
+    if not (folder / "manifest.json").is_file():
+        run = run_scenario(BASELINE, replications=REPLICATIONS, seed=SEED, workers=WORKERS)
+        run.write(folder)
+    return folder
+
+
+def variant_file(base: Path) -> Path:
+    path = _runs_dir(base) / "variant.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"extends: {BASELINE.resolve()}\n"
+        "name: variant\n"
+        "description: The baseline with a larger Tengyun park & eager <HTE> applicants.\n"
+        "carriers:\n"
+        "  tengyun_park:\n"
+        f"    area_m2: {VARIANT_AREA}\n"
+        "certification:\n"
+        "  hte:\n"
+        f"    apply_probability: {VARIANT_HTE_APPLY}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def paired_differences(name: str, base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """comparison.csv rows of one scenario against the reference."""
+    keys = ["replication", "year", "indicator"]
+    merged = base.merge(other, on=keys, suffixes=("_base", "_scenario"))
+    merged["diff"] = merged["value_scenario"] - merged["value_base"]
+    stats = (
+        merged.groupby(["indicator", "year"])
+        .agg(
+            base_mean=("value_base", "mean"),
+            scenario_mean=("value_scenario", "mean"),
+            diff_mean=("diff", "mean"),
+            sd=("diff", "std"),
+            n=("diff", "size"),
+        )
+        .reset_index()
+    )
+    half = Z95 * stats["sd"].fillna(0.0) / np.sqrt(stats["n"])
+    stats["ci_low"] = stats["diff_mean"] - half
+    stats["ci_high"] = stats["diff_mean"] + half
+    stats.insert(0, "scenario", name)
+    columns = ["scenario", "indicator", "year", "base_mean", "scenario_mean", "diff_mean"]
+    return stats[[*columns, "ci_low", "ci_high", "n"]]
+
+
+def goal_differences(name: str, base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """goal_comparison.csv rows of one scenario against the reference."""
+    scenario = load_scenario(BASELINE)
+    rows = []
+    for goal_id, goal in scenario.goals.items():
+        if goal.indicator is None:
+            continue
+        reference = met(goal_values(base, goal.indicator, goal.year, REPLICATIONS), goal)
+        changed = met(goal_values(other, goal.indicator, goal.year, REPLICATIONS), goal)
+        diff = changed.astype(float) - reference.astype(float)
+        half = Z95 * float(np.std(diff, ddof=1)) / math.sqrt(len(diff))
+        rows.append(
+            (
+                goal_id,
+                name,
+                float(reference.mean()),
+                float(changed.mean()),
+                float(diff.mean()),
+                float(diff.mean()) - half,
+                float(diff.mean()) + half,
+            )
+        )
+    columns = ["goal", "scenario", "p_met_base", "p_met", "p_diff", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def comparison_folder(base: Path) -> Path:
+    """A comparison folder: baseline/ and variant/ results folders, comparison.csv,
+    goal_comparison.csv and comparison.json (built once under ``base``)."""
+    folder = _runs_dir(base) / "comparison"
+    if (folder / "comparison.json").is_file():
+        return folder
+    shutil.copytree(baseline_folder(base), folder / "baseline")
+    run = run_scenario(variant_file(base), replications=REPLICATIONS, seed=SEED, workers=WORKERS)
+    run.write(folder / "variant")
+    base_traj = pd.read_csv(folder / "baseline" / "trajectories.csv")
+    variant_traj = pd.read_csv(folder / "variant" / "trajectories.csv")
+    paired_differences("variant", base_traj, variant_traj).to_csv(
+        folder / "comparison.csv", index=False
+    )
+    goal_differences("variant", base_traj, variant_traj).to_csv(
+        folder / "goal_comparison.csv", index=False
+    )
+    info = {
+        "scenarios": ["baseline", "variant"],
+        "root_seed": SEED,
+        "replications": REPLICATIONS,
+        "differences": {
+            "baseline": [],
+            "variant": [
+                "name: baseline -> variant",
+                f"carriers.tengyun_park.area_m2: 8000.0 -> {VARIANT_AREA}",
+                f"certification.hte.apply_probability: 0.3 -> {VARIANT_HTE_APPLY}",
+            ],
+        },
+    }
+    (folder / "comparison.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return folder
+
+
+def copy_folder(source: Path, target: Path) -> Path:
+    """A fresh copy of a results or comparison folder (tests may write into it)."""
+    shutil.copytree(source, target)
+    return target
