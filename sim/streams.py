@@ -13,6 +13,8 @@ depend on how many of another, or of ``rng``'s own draws, were used.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 
 #: The sources of randomness, in a fixed order: the order fixes each source's spawn key, so
@@ -24,7 +26,6 @@ SOURCES: tuple[str, ...] = (
     "funding",
     "patents",
     "certification",
-    "exit",
     "lifecycle",
 )
 
@@ -89,6 +90,43 @@ class Stream:
         return self.uniform() < p
 
 
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """SplitMix64's finaliser: a fast, well-spread 64-bit hash."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+_NORMAL = NormalDist()
+
+
+class KeyedStream:
+    """Counter-based draws: the value for a key (e.g. firm id, review round) is fixed by the
+    key alone, whatever else happened before. Decisions drawn this way stay matched between
+    scenarios run with the same seed (common random numbers) even after the firms' histories
+    diverge."""
+
+    __slots__ = ("_base",)
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._base = int(rng.integers(0, 2**63))
+
+    def uniform(self, *key: int) -> float:
+        """U(0, 1) for the key."""
+        x = self._base
+        for part in key:
+            x = _mix(x ^ _mix(part & _MASK))
+        return ((x >> 11) + 0.5) * 2.0**-53
+
+    def normal(self, *key: int) -> float:
+        """N(0, 1) for the key (inverse CDF of the keyed uniform)."""
+        return _NORMAL.inv_cdf(self.uniform(*key))
+
+
 class Streams:
     """The named streams of one replication (attribute access: ``streams.arrivals``)."""
 
@@ -100,6 +138,8 @@ class Streams:
         for index, source in enumerate(SOURCES):
             seq = np.random.SeedSequence(root_seed, spawn_key=(replication, index))
             setattr(self, source, Stream(np.random.Generator(np.random.PCG64(seq))))
+        keyed_seq = np.random.SeedSequence(root_seed, spawn_key=(replication, len(SOURCES)))
+        self.keyed = KeyedStream(np.random.Generator(np.random.PCG64(keyed_seq)))
 
     def __getattr__(self, name: str) -> Stream:  # pragma: no cover - only for type checkers
         raise AttributeError(f"no random stream named {name!r}; sources are {SOURCES}")

@@ -66,7 +66,7 @@ def test_a_source_does_not_depend_on_draws_from_another_source() -> None:
     for _ in range(3000):
         busy.admission.normal()
     fresh = Streams(9, 2)
-    assert head(busy.exit, 2500) == head(fresh.exit, 2500)
+    assert head(busy.certification, 2500) == head(fresh.certification, 2500)
     assert [busy.lifecycle.exponential() for _ in range(100)] == [
         fresh.lifecycle.exponential() for _ in range(100)
     ]
@@ -157,3 +157,27 @@ def test_one_kinds_sequence_does_not_depend_on_another_kinds_use() -> None:
     u_few += [few.uniform() for _ in range(10)]
     u_many += [many.uniform() for _ in range(10)]
     assert u_few == u_many
+
+
+# ----------------------------------------------------------------------------- keyed draws
+def test_keyed_draws_depend_on_the_key_alone() -> None:
+    a, b = Streams(5, 1), Streams(5, 1)
+    for i in range(100):  # other draws in between change nothing
+        a.keyed.uniform(9, i)
+        a.certification.uniform()
+    assert [a.keyed.uniform(1, firm, 3) for firm in range(50)] == [
+        b.keyed.uniform(1, firm, 3) for firm in range(50)
+    ]
+    assert a.keyed.normal(2, 7, 1, 0) == b.keyed.normal(2, 7, 1, 0)
+    assert a.keyed.uniform(1, 2, 3) != a.keyed.uniform(1, 3, 2)
+    assert Streams(5, 2).keyed.uniform(1, 2, 3) != a.keyed.uniform(1, 2, 3)
+
+
+def test_keyed_uniforms_and_normals_have_the_right_moments() -> None:
+    keyed = Streams(3, 0).keyed
+    u = np.array([keyed.uniform(4, i) for i in range(20000)])
+    assert u.min() > 0 and u.max() < 1
+    assert abs(u.mean() - 0.5) < 5 / np.sqrt(12 * u.size)
+    z = np.array([keyed.normal(5, i) for i in range(20000)])
+    assert abs(z.mean()) < 5 / np.sqrt(z.size)
+    assert abs(z.std() - 1) < 0.03

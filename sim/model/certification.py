@@ -15,9 +15,10 @@ from sim.model import firm as F
 from sim.model.firm import Firm
 from sim.model.zone import Zone
 from sim.scenario.schema import Band, Hte, TechSme
-from sim.streams import Stream
 
 REGISTERED = (F.INCUBATING, F.ENTERPRISE)
+# purposes of keyed draws (the first part of their key)
+HTE_APPLY, HTE_SCORE, SME_APPLY = 1, 2, 3
 
 
 def band_points(value: float, bands: list[Band]) -> float:
@@ -54,13 +55,15 @@ def hte_eligible(firm: Firm, t: float, rules: Hte) -> bool:
     )
 
 
-def hte_score(firm: Firm, rules: Hte, stream: Stream) -> float:
+def hte_score(firm: Firm, rules: Hte, noise: tuple[float, float] = (0.0, 0.0)) -> float:
     """Innovation-capability score out of 100: IP 30, conversion of results 30, R&D
-    organisation 20, growth 20. Conversion and organisation are judged with noise."""
+    organisation 20, growth 20. Conversion and organisation are judged with noise (two
+    standard normal draws, scaled by ``score_noise_sd``)."""
     ip_units = firm.inventions + 0.25 * firm.other_patents
     ip = min(1.0, ip_units / rules.ip_full_marks_patents)
-    conversion = min(1.0, max(0.0, firm.capability + rules.score_noise_sd * stream.normal()))
-    organisation = min(1.0, max(0.0, firm.capability + rules.score_noise_sd * stream.normal()))
+    sd = rules.score_noise_sd
+    conversion = min(1.0, max(0.0, firm.capability + sd * noise[0]))
+    organisation = min(1.0, max(0.0, firm.capability + sd * noise[1]))
     growth = min(1.0, max(0.0, firm.growth / rules.full_growth_rate))
     return 30 * ip + 30 * conversion + 20 * organisation + 20 * growth
 
@@ -70,7 +73,7 @@ def hte_rounds(zone: Zone):
     and must pass again before it expires."""
     env = zone.env
     rules = zone.scenario.certification.hte
-    stream = zone.streams.certification
+    keyed = zone.streams.keyed  # decisions keyed by (firm, round): common random numbers
     inc = zone.scenario.incubation
     rounds = sorted(rules.review_rounds_in_year)
     dates = [
@@ -89,9 +92,12 @@ def hte_rounds(zone: Zone):
             if firm.hte_until > next_round:
                 continue  # certificate still valid at the next round
             chance = rules.renewal_probability if firm.hte(now) else rules.apply_probability
-            if stream.uniform() >= chance or not hte_eligible(firm, now, rules):
+            if keyed.uniform(HTE_APPLY, firm.id, i) >= chance:
                 continue
-            if hte_score(firm, rules, stream) < rules.min_score:
+            if not hte_eligible(firm, now, rules):
+                continue
+            noise = (keyed.normal(HTE_SCORE, firm.id, i, 0), keyed.normal(HTE_SCORE, firm.id, i, 1))
+            if hte_score(firm, rules, noise) < rules.min_score:
                 continue
             if not firm.hte(now):
                 tally.national_hte += 1
@@ -156,7 +162,7 @@ def sme_evaluations(zone: Zone):
     """Process: the yearly evaluation; the status lasts until the next evaluation."""
     env = zone.env
     rules = zone.scenario.certification.tech_sme
-    stream = zone.streams.certification
+    keyed = zone.streams.keyed
     tally = zone.tally
     year = int(zone.t0)
     while True:
@@ -173,7 +179,8 @@ def sme_evaluations(zone: Zone):
         for firm in zone.firms_in(REGISTERED):
             holder = firm.sme_until >= now  # the status lasts up to this evaluation
             chance = rules.renewal_probability if holder else rules.apply_probability
-            if stream.uniform() < chance and sme_qualifies(firm, now, rules, zone):
+            applies = keyed.uniform(SME_APPLY, firm.id, year) < chance
+            if applies and sme_qualifies(firm, now, rules, zone):
                 zone.certified(firm, hte=False)
                 firm.sme_until = valid_until
                 count += 1

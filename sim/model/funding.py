@@ -8,6 +8,7 @@ capital institutions. Equity rounds are one of a firm's own clocks (see ``lifecy
 from __future__ import annotations
 
 import math
+import zlib
 from bisect import bisect_right
 
 from sim.model import firm as F
@@ -15,6 +16,7 @@ from sim.model.firm import Firm
 from sim.model.zone import Zone
 from sim.scenario.schema import GrantProgram, Loans, Pool
 
+GRANT_APPLY, GRANT_RANK = 11, 12  # purposes of keyed draws
 STAGE_CODES = {"team": F.TEAM, "incubating": F.INCUBATING, "enterprise": F.ENTERPRISE}
 
 
@@ -48,6 +50,8 @@ def grant_calls(zone: Zone, key: str, program: GrantProgram):
     while the pool covers their award."""
     env = zone.env
     stream = zone.streams.funding
+    keyed = zone.streams.keyed  # applications keyed by (programme, firm, year)
+    code = zlib.crc32(key.encode())
     pool = zone.pools[program.pool]
     eligible = stage_codes(program.eligible)
     tally = zone.tally
@@ -62,9 +66,14 @@ def grant_calls(zone: Zone, key: str, program: GrantProgram):
             return
         yield env.timeout(at - env.now)
         applicants = [
-            (firm.capability + program.ranking_noise_sd * stream.normal(), firm.id, firm)
+            (
+                firm.capability
+                + program.ranking_noise_sd * keyed.normal(GRANT_RANK, code, firm.id, year),
+                firm.id,
+                firm,
+            )
             for firm in zone.firms_in(eligible)
-            if stream.uniform() < program.apply_probability
+            if keyed.uniform(GRANT_APPLY, code, firm.id, year) < program.apply_probability
         ]
         applicants.sort(key=lambda a: (-a[0], a[1]))
         for _, _, firm in applicants:

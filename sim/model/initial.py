@@ -20,7 +20,8 @@ from sim.model.certification import (
     sme_score,
 )
 from sim.model.firm import Firm
-from sim.model.lifecycle import draw_traits, start_revenue
+from sim.model.lifecycle import draw_traits, set_base_growth, start_revenue
+from sim.model.patents import prime_patent_pipeline
 from sim.model.zone import Zone
 
 
@@ -75,7 +76,7 @@ def populate(zone: Zone) -> list[Firm]:
     for _ in range(init.enterprise_base_firms):
         firm = new_firm()
         firm.registered = t0 - max(0.0, init.enterprise_age_years.sample(stream))
-        start_revenue(zone, firm, stream)
+        set_base_growth(zone, firm)
         firm.revenue_ref = init.enterprise_revenue_yuan_per_year.sample(stream)
         firm.revenue_t = t0
         firm.inventions = round(max(0.0, init.enterprise_invention_patents.sample(stream)))
@@ -84,6 +85,7 @@ def populate(zone: Zone) -> list[Firm]:
         base.append(firm)
 
     certify_initial_hte(zone, base, init.national_hte)
+    prime_patent_pipeline(zone, firms)
     registered = [f for f in firms if f.stage in (F.INCUBATING, F.ENTERPRISE)]
     certify_initial_smes(zone, registered, init.tech_smes)
     zone.tally.high_level_teams = init.high_level_teams
@@ -91,11 +93,15 @@ def populate(zone: Zone) -> list[Firm]:
 
 
 def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
-    """HTE certificates for the ``count`` most capable enterprises, issued evenly over the last
-    validity period; holders meet the criteria they were certified on."""
+    """HTE certificates for the ``count`` most capable enterprises, ending evenly over one
+    validity period from the first review round (so every holder can apply to renew);
+    holders meet the criteria they were certified on."""
     rules = zone.scenario.certification.hte
     stream = zone.streams.initial
     t0 = zone.t0
+    first_round = math.floor(t0) + min(rules.review_rounds_in_year)
+    if first_round < t0:
+        first_round += 1.0
     for firm in sorted(base, key=lambda f: (-f.capability, f.id))[:count]:
         if (
             firm.inventions < rules.min_invention_patents
@@ -110,7 +116,7 @@ def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
             firm.hightech_revenue_share, rules.min_hightech_revenue_share
         )
         firm.st_staff_share = max(firm.st_staff_share, rules.min_st_staff_share)
-        firm.hte_until = t0 + rules.valid_years * stream.uniform()
+        firm.hte_until = first_round + rules.valid_years * stream.uniform()
         firm.hte_first = -math.inf  # certified before the start
         schedule_hte_expiry(zone, firm)
     zone.tally.national_hte = count

@@ -32,11 +32,16 @@ def draw_traits(zone: Zone, firm: Firm, stream: Stream) -> None:
     firm.hightech_revenue_share = min(1.0, max(0.0, traits.hightech_revenue_share.sample(stream)))
 
 
-def start_revenue(zone: Zone, firm: Firm, stream: Stream) -> None:
-    """Give a newly registered firm its revenue path (starting at its registration)."""
+def set_base_growth(zone: Zone, firm: Firm) -> None:
+    """Revenue growth rate from capability (funding adds its boost on top)."""
     revenue = zone.scenario.firms.revenue
     firm.base_growth = revenue.growth_per_year + revenue.growth_per_capability * firm.capability
-    firm.revenue_ref = revenue.initial_yuan_per_year.sample(stream)
+
+
+def start_revenue(zone: Zone, firm: Firm, stream: Stream) -> None:
+    """Give a newly registered firm its revenue path (starting at its registration)."""
+    set_base_growth(zone, firm)
+    firm.revenue_ref = zone.scenario.firms.revenue.initial_yuan_per_year.sample(stream)
     firm.revenue_t = firm.registered
 
 

@@ -206,5 +206,6 @@ class Zone:
             self.firm_log.append(firm)
 
     def firms_in(self, stages: tuple[int, ...]) -> list[Firm]:
-        """Live firms in the given stages, in id order (deterministic)."""
+        """Live firms in the given stages, in the order they joined the registry (initial firms,
+        then arrivals in order of admission): deterministic."""
         return [f for f in self.alive.values() if f.stage in stages]

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.distributions import Distribution, NonNegativeDistribution, PositiveDistribution
+from sim.indicators import INDICATORS
 
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -327,6 +328,13 @@ class PatentKinds(Frozen):
     """For utility models and designs."""
 
 
+class PatentProbabilities(Frozen):
+    invention: Probability
+    """For invention patents."""
+    other: Probability
+    """For utility models and designs."""
+
+
 class ExogenousPatents(Frozen):
     grants_per_year: Rate
     """Patents granted per year at the clock start."""
@@ -345,7 +353,7 @@ class Patents(Frozen):
     """Filing-rate multiplier once a firm has received funding."""
     invention_share_of_filings: Probability
     """Share of filings that are invention patents."""
-    grant_probability: dict[Literal["invention", "other"], Probability]
+    grant_probability: PatentProbabilities
     """Chance that a filing is granted, by kind."""
     grant_delay_years: PatentKinds
     """Time from filing to grant, by kind (years)."""
@@ -561,8 +569,8 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
                 problems.append((path, f"unknown sector {name!r} (sectors: {scenario.sectors})"))
 
     def in_window(path: tuple[str | int, ...], date: float) -> None:
-        if not t0 <= date <= t_end:
-            problems.append((path, f"date {date} is outside the simulated window [{t0}, {t_end}]"))
+        if not t0 <= date < t_end:
+            problems.append((path, f"date {date} is outside the simulated window [{t0}, {t_end})"))
 
     for key, origin in scenario.arrivals.origins.items():
         known_sectors(("arrivals", "origins", key, "sectors"), origin.sectors)
@@ -585,6 +593,31 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     for key, pool in scenario.funding.pools.items():
         for i, tranche in enumerate(pool.tranches):
             in_window(("funding", "pools", key, "tranches", i, "date"), tranche.date)
+    for key, pool in scenario.funding.pools.items():
+        yearly = pool.yearly
+        if yearly is not None and not (
+            scenario.horizon.start_year < yearly.first_year <= yearly.last_year
+            and yearly.first_year <= scenario.horizon.end_year
+        ):
+            problems.append(
+                (
+                    ("funding", "pools", key, "yearly"),
+                    f"years {yearly.first_year}..{yearly.last_year} must be in order and start "
+                    f"within {scenario.horizon.start_year + 1}..{scenario.horizon.end_year}",
+                )
+            )
+    for key, origin in scenario.arrivals.origins.items():
+        if (
+            origin.active_from is not None
+            and origin.active_until is not None
+            and origin.active_until <= origin.active_from
+        ):
+            problems.append(
+                (("arrivals", "origins", key, "active_until"), "must be after active_from")
+            )
+    for key, goal in scenario.goals.items():
+        if goal.indicator is not None and goal.indicator.partition(".")[0] not in INDICATORS:
+            problems.append((("goals", key, "indicator"), f"unknown indicator {goal.indicator!r}"))
     for key, program in scenario.funding.grants.items():
         if program.pool not in scenario.funding.pools:
             problems.append((("funding", "grants", key, "pool"), f"unknown pool {program.pool!r}"))
