@@ -21,6 +21,8 @@ from rich.table import Table
 from sim.api import compare_scenarios, run_scenario
 from sim.experiment.runner import expected_events
 from sim.experiment.store import write_atomic
+from sim.plots import plot_comparison, plot_folder, plot_run
+from sim.report import write_report
 from sim.scenario import ScenarioError, load_scenario_with_tree
 from sim.scenario.loader import read_tree
 from sim.scenario.observations import load_observations
@@ -122,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--no-progress", action="store_true", help="no progress bar")
     compare.add_argument("--no-plots", action="store_true", help="do not draw plots")
 
+    plot = commands.add_parser("plot", help="redraw the plots of a results or comparison folder")
+    plot.add_argument("folder", help="a folder written by run or compare")
+
+    report = commands.add_parser("report", help="write OUT/report.html, one self-contained page")
+    report.add_argument("folder", help="a folder written by run or compare")
+
     describe = commands.add_parser(
         "describe", help="list every resolved parameter with its unit and provenance"
     )
@@ -190,12 +198,14 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
             observations=args.observations,
         )
     written = run.write(out_dir)
+    plots = [] if args.no_plots else plot_run(out_dir)
     out.print(goal_rich_table(run.goals, scenario.name, args.replications))
     results = run.results
+    drawn = f" and {len(plots)} plots in plots/" if plots else ""
     out.print(
         f"{results.replications} replications in {results.wall_seconds:.1f} s "
         f"({workers} worker{'s' if workers > 1 else ''}), {results.events:,} SimPy events; "
-        f"wrote {', '.join(p.name for p in written)} to {out_dir}",
+        f"wrote {', '.join(p.name for p in written)}{drawn} to {out_dir}",
         highlight=False,
         soft_wrap=True,
     )
@@ -221,6 +231,8 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
             args.scenarios, args.replications, args.seed, workers=workers, progress=advance
         )
     written = comparison.write(out_dir)
+    if not args.no_plots:
+        written += plot_comparison(out_dir)
     out.print(
         f"Compared with '{names[0]}' under common random numbers "
         f"(seed {args.seed}, {args.replications} replications each):",
@@ -289,6 +301,25 @@ def _change(mean: float, low: float, high: float, digits: int) -> str:
     if math.isnan(low):
         return f"{mean:+,.{digits}f}"
     return f"{mean:+,.{digits}f} [{low:+,.{digits}f}, {high:+,.{digits}f}]"
+
+
+def _results_folder(folder: str) -> Path:
+    path = Path(folder)
+    if not (path / "trajectories.csv").is_file() and not (path / "comparison.json").is_file():
+        raise BadInput(f"{folder}: not a results folder (no trajectories.csv or comparison.json)")
+    return path
+
+
+def cmd_plot(args: argparse.Namespace, out: Console, err: Console) -> int:
+    paths = plot_folder(_results_folder(args.folder))
+    out.print(f"drew {len(paths)} plots in {Path(args.folder) / 'plots'}", highlight=False)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, out: Console, err: Console) -> int:
+    path = write_report(_results_folder(args.folder))
+    out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
+    return EXIT_OK
 
 
 def cmd_describe(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -453,6 +484,8 @@ COMMANDS = {
     "run": cmd_run,
     "compare": cmd_compare,
     "describe": cmd_describe,
+    "plot": cmd_plot,
+    "report": cmd_report,
     "validate": cmd_validate,
 }
 

@@ -80,7 +80,10 @@ def test_validate_accepts_every_shipped_scenario(capsys: pytest.CaptureFixture[s
     lines = out.splitlines()
     assert len(lines) == len(files)
     for path, line in zip(files, lines, strict=True):
-        assert line.startswith(f"ok: {path}: scenario '")
+        if path.endswith("observations.yaml"):
+            assert line.startswith(f"ok: {path}: ") and line.endswith(" observed figures")
+        else:
+            assert line.startswith(f"ok: {path}: scenario '")
     baseline = lines[files.index(str(BASELINE))]
     assert "6 carriers, 5 arrival origins" in baseline
 
@@ -120,7 +123,7 @@ EXTENDS_CASES = {
             6,
             12,
             "funding.pools.talent_fund.tranches.0.date",
-            "date 2050.0 is outside the simulated window [2019.0, 2031.0]",
+            "date 2050.0 is outside the simulated window [2019.0, 2031.0)",
         ),
     ),
     "unknown_carrier": (
@@ -395,7 +398,10 @@ def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
     assert re.search(
         r"^3 replications in [0-9.]+ s \(1 worker\), [0-9,]+ SimPy events; ", stdout, re.M
     )
-    assert f"wrote trajectories.csv, goals.csv, firms.csv, manifest.json to {out_dir}" in stdout
+    assert (
+        "wrote trajectories.csv, goals.csv, survival.csv, parameters.csv, observations.csv, "
+        f"firms.csv, scenario.json, manifest.json and 16 plots in plots/ to {out_dir}"
+    ) in stdout
 
 
 def test_run_writes_the_results_folder(baseline_run: tuple[Path, str]) -> None:
@@ -404,8 +410,14 @@ def test_run_writes_the_results_folder(baseline_run: tuple[Path, str]) -> None:
         "firms.csv",
         "goals.csv",
         "manifest.json",
+        "observations.csv",
+        "parameters.csv",
+        "plots",
+        "scenario.json",
+        "survival.csv",
         "trajectories.csv",
     ]
+    assert len(list((out_dir / "plots").glob("*.png"))) == 16
     trajectories = pd.read_csv(out_dir / "trajectories.csv")
     assert list(trajectories.columns) == TRAJECTORY_COLUMNS
     assert sorted(trajectories["replication"].unique()) == [0, 1, 2]
@@ -449,9 +461,16 @@ def test_run_without_firm_records_writes_no_firms_csv(
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "goals.csv",
         "manifest.json",
+        "parameters.csv",
+        "plots",
+        "scenario.json",
+        "survival.csv",
         "trajectories.csv",
     ]
-    assert "wrote trajectories.csv, goals.csv, manifest.json to" in out
+    assert (
+        "wrote trajectories.csv, goals.csv, survival.csv, parameters.csv, scenario.json, "
+        "manifest.json and 16 plots in plots/ to"
+    ) in out
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenario_files"] == [str(BASELINE), str(short)]
     assert manifest["horizon"] == [2018, 2022]

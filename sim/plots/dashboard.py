@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.analysis.goals import goal_values, met
 from sim.plots.style import (
     GOAL,
+    LINE_INCHES,
     MUTED,
     OPS,
     Scale,
@@ -24,10 +25,12 @@ from sim.plots.style import (
     scale_for,
     scenario_colour,
     style_axes,
+    wrap_footer,
 )
 from sim.scenario.schema import Goal, Scenario
 
 COLUMNS = 3
+NOTE_SIZE = 8.0
 
 
 def replications_of(trajectories: pd.DataFrame) -> int:
@@ -52,19 +55,20 @@ def p_met_text(p_met: float) -> str:
     return "–" if not math.isfinite(p_met) else f"{p_met:.2f}"
 
 
-def bin_edges(values: list[np.ndarray]) -> np.ndarray:
-    """Common histogram bins: one per integer for small counts, else up to 24 equal bins."""
+def bin_edges(values: list[np.ndarray]) -> tuple[np.ndarray, bool]:
+    """Common histogram bins, and whether they are one per integer (small counts); otherwise
+    up to 24 equal bins."""
     finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.array([])
     if finite.size == 0:
-        return np.array([-0.5, 0.5])
+        return np.array([-0.5, 0.5]), True
     low, high = float(finite.min()), float(finite.max())
     if np.all(np.equal(np.mod(finite, 1), 0)) and high - low <= 40:
-        return np.arange(math.floor(low) - 0.5, math.ceil(high) + 1.0, 1.0)
+        return np.arange(math.floor(low) - 0.5, math.ceil(high) + 1.0, 1.0), True
     if high == low:
         pad = abs(low) * 0.01 or 0.5
-        return np.array([low - pad, high + pad])
+        return np.array([low - pad, high + pad]), False
     count = int(np.clip(round(2 * math.sqrt(finite.size)), 8, 24))
-    return np.linspace(low, high, count + 1)
+    return np.linspace(low, high, count + 1), False
 
 
 def _panel(
@@ -75,21 +79,22 @@ def _panel(
     samples = [values for values, _ in found.values()]
     scale = scale_for(goal.indicator, np.concatenate([*samples, [goal.target]]))
     scaled = [values / scale.factor for values in samples]
-    edges = bin_edges(scaled)
+    edges, integer_bins = bin_edges(scaled)
     several = len(runs) > 1
-    for (name, (values, _)), shown in zip(found.items(), scaled, strict=True):
-        finite = shown[np.isfinite(shown)]
-        ax.hist(
-            finite,
-            bins=edges,
+    widths = np.diff(edges) / len(runs)
+    for index, (name, shown) in enumerate(zip(found, scaled, strict=True)):
+        counts, _ = np.histogram(shown[np.isfinite(shown)], bins=edges)
+        ax.bar(
+            edges[:-1] + index * widths,
+            counts,
+            width=widths * (0.92 if several else 1.0),
+            align="edge",
             color=colours[name],
-            alpha=0.30 if several else 0.55,
-            histtype="stepfilled",
+            alpha=0.85 if several else 0.6,
+            linewidth=0,
             label=name,
             gid=f"hist:{name}",
         )
-        if several:
-            ax.hist(finite, bins=edges, color=colours[name], histtype="step", linewidth=1.4)
     target = goal.target / scale.factor
     ax.axvline(
         target,
@@ -101,6 +106,9 @@ def _panel(
     )
     low = min(edges[0], target)
     high = max(edges[-1], target)
+    if integer_bins and high - low < 6:
+        middle = (low + high) / 2
+        low, high = middle - 3, middle + 3
     margin = (high - low) * 0.08 or 1.0
     ax.set_xlim(low - margin, high + margin)
     ax.text(
@@ -120,13 +128,15 @@ def _panel(
         chance_line = "\n".join(textwrap.wrap(f"P(met): {chances}", 46))
     else:
         chance_line = f"P(met) = {p_met_text(next(iter(probabilities.values())))}"
-    description = textwrap.shorten(goal.description, 44, placeholder="…")
-    ax.set_title(
-        f"{description} ({goal.year})\n{chance_line}", loc="left", fontsize=9.5, linespacing=1.3
+    description = "\n".join(
+        textwrap.wrap(f"{goal.description} ({goal.year})", 50, max_lines=2, placeholder=" …")
     )
+    ax.set_title(f"{description}\n{chance_line}", loc="left", fontsize=9.5, linespacing=1.3)
     ax.set_xlabel(_unit(scale), fontsize=8.5)
     ax.set_ylabel("replications", fontsize=8.5)
     style_axes(ax, scale, axis="x")
+    if integer_bins:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=7))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
 
 
@@ -134,16 +144,14 @@ def _unit(scale: Scale) -> str:
     return scale.unit or "value"
 
 
-def not_modelled_text(scenario: Scenario, width: int) -> list[str]:
-    """The footer lines listing goals without an indicator."""
+def not_modelled_text(scenario: Scenario) -> str:
+    """The footer note listing goals without an indicator ('' when there are none)."""
     names = [
         f"{goal.description} ({goal_id})"
         for goal_id, goal in scenario.goals.items()
         if goal.indicator is None
     ]
-    if not names:
-        return []
-    return textwrap.wrap("Not modelled: " + "; ".join(names) + ".", width)
+    return "Not modelled: " + "; ".join(names) + "." if names else ""
 
 
 def plot_goal_dashboard(
@@ -159,10 +167,12 @@ def plot_goal_dashboard(
     columns = max(1, min(COLUMNS, len(modelled)))
     rows = max(1, math.ceil(len(modelled) / columns))
     width = 4.3 * columns if modelled else 8.0
-    lines = not_modelled_text(scenario, int(width * 17))
-    footer_inches = 0.35 + 0.17 * len(lines)
+    width = max(width, 8.0)
+    note = not_modelled_text(scenario)
+    lines = len(wrap_footer(width, note, NOTE_SIZE)) if note else 0
+    footer_inches = 0.45 + LINE_INCHES * lines
     panel_height = 3.1 if len(runs) == 1 else 3.4
-    fig = new_figure(max(width, 8.0), panel_height * rows + 0.6 + footer_inches, footer_inches)
+    fig = new_figure(width, panel_height * rows + 0.6 + footer_inches, footer_inches)
     years = sorted({goal.year for _, goal in modelled})
     title = "Will the zone meet its goals?"
     if years:
@@ -194,7 +204,7 @@ def plot_goal_dashboard(
             title="scenario",
             title_fontsize=8.5,
         )
-    for index, line in enumerate(reversed(lines)):
-        footer(fig, line, line=index + 1, size=8)
-    footer(fig, source or "zonesim", line=0)
+    above = footer(fig, source or "zonesim")
+    if note:
+        footer(fig, note, line=above, size=NOTE_SIZE)
     return fig

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patheffects import withStroke
 
 from sim.indicators import describe
 from sim.plots.style import (
@@ -27,6 +28,8 @@ from sim.plots.style import (
 )
 from sim.scenario.schema import Goal
 
+#: Line styles of the scenarios' medians in an overlay (identical curves stay visible).
+LINESTYLES = ("-", "--", ":", "-.")
 #: Quantiles across replications drawn by the fan chart.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -114,8 +117,9 @@ def draw_observed(ax: Axes, points: pd.DataFrame, scale: Scale) -> None:
         )
 
 
-def draw_goal(ax: Axes, goal: Goal | None, scale: Scale) -> None:
-    """The goal target as a red star at (goal year, target) labelled e.g. '2020 goal ≥ 20'."""
+def draw_goal(ax: Axes, goal: Goal | None, scale: Scale, median: pd.Series | None = None) -> None:
+    """The goal target as a red star at (goal year, target) labelled e.g. '2020 goal ≥ 20';
+    the label goes below the star when the median reaches the target there, else above."""
     if goal is None:
         return
     target = goal.target / scale.factor
@@ -133,15 +137,28 @@ def draw_goal(ax: Axes, goal: Goal | None, scale: Scale) -> None:
         label=text,
         gid="goal",
     )
+    below = median is not None and goal.year in median.index and median[goal.year] >= target
     ax.annotate(
         text,
         (goal.year, target),
-        xytext=(9, 5),
+        xytext=(9, -9 if below else 9),
         textcoords="offset points",
         fontsize=8.5,
         fontweight="bold",
         color=GOAL,
+        va="top" if below else "bottom",
+        path_effects=[withStroke(linewidth=3, foreground="white")],
+        zorder=8,
     )
+
+
+def headroom(ax: Axes, non_negative: bool, goal: Goal | None, scale: Scale) -> None:
+    """Start at zero for non-negative indicators; leave room above a goal star for its label."""
+    if non_negative:
+        ax.set_ylim(bottom=0)
+    bottom, top = ax.get_ylim()
+    if goal is not None:
+        ax.set_ylim(top=max(top, goal.target / scale.factor + 0.12 * (top - bottom)))
 
 
 def _finish(
@@ -202,8 +219,9 @@ def plot_fan(
         gid="median",
     )
     draw_observed(ax, observed_points(observations, indicator), scale)
-    draw_goal(ax, goal, scale)
+    draw_goal(ax, goal, scale, scaled[0.5])
     _finish(fig, ax, indicator, scale, title, source)
+    headroom(ax, bool(np.nanmin(quantiles.to_numpy()) >= 0), goal, scale)
     return fig
 
 
@@ -247,15 +265,18 @@ def plot_fan_overlay(
             years,
             scaled[0.5].to_numpy(),
             color=colour,
-            linewidth=2.2,
+            linewidth=3.0 if index == 0 else 2.0,
+            linestyle=LINESTYLES[index % len(LINESTYLES)],
             marker="o",
             markersize=3,
             label=name,
             gid=f"median:{name}",
         )
     draw_observed(ax, observed_points(observations, indicator), scale)
-    draw_goal(ax, goal, scale)
+    reference = next(iter(quantiles.values())) / scale.factor
+    draw_goal(ax, goal, scale, reference[0.5])
     _finish(fig, ax, indicator, scale, title, source)
+    headroom(ax, bool(np.nanmin(everything) >= 0), goal, scale)
     legend = ax.get_legend()
     if legend is not None:
         legend.set_title("median and middle 50 %", prop={"size": 8})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.indicators import describe
-from sim.plots.dashboard import replications_of
 from sim.plots.style import LOSS, SIM, footer, format_number, new_figure, style_axes
 
 #: Stages a firm passes, in order.
@@ -33,7 +33,7 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
     fig = new_figure(8.5, 5.4, footer_inches=0.3)
     ax = fig.add_subplot()
     groups = (
-        ("How far newcomers get", [n for n in PROGRESS if n in values.index], SIM),
+        ("Stages reached", [n for n in PROGRESS if n in values.index], SIM),
         ("Lost or leaving", [n for n in LOSSES if n in values.index], LOSS),
     )
     ticks: list[float] = []
@@ -75,6 +75,7 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
     ax.set_ylim((ticks[-1] if ticks else 0.0) + 0.6, -1.3)  # top to bottom, room for headings
     ax.set_xlim(0, peak * 1.15 or 1.0)
     style_axes(ax, axis="x")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(False, axis="y")
     ax.set_xlabel(
         "firms and teams, cumulative (median across replications of each total)", fontsize=9
@@ -86,10 +87,9 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
         fontweight="bold",
     )
     ax.tick_params(axis="y", length=0)
-    n = replications_of(trajectories)
     footer(
         fig,
         (source or "zonesim")
-        + f" · medians of {n:,} replications; each bar is its own median, so bars need not add up",
+        + " · each bar is the median of its own total, so bars need not add up",
     )
     return fig

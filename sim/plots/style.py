@@ -8,6 +8,7 @@ import math
 import os
 import re
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from sim.indicators import describe
 
@@ -51,14 +52,37 @@ def scenario_colour(index: int) -> str:
     return SCENARIO_COLOURS[index % len(SCENARIO_COLOURS)]
 
 
+def step_of(locs: object) -> float:
+    """The smallest positive gap between tick locations (NaN when there is none)."""
+    values = np.sort(np.asarray(locs, dtype=float).ravel())
+    steps = np.diff(values)
+    steps = steps[steps > 0]
+    return float(steps.min()) if steps.size else math.nan
+
+
 class Thousands(Formatter):
     """Tick labels with thousands separators and as many decimals as the tick step needs."""
 
+    def __init__(self) -> None:
+        self.decimals: int | None = None
+
+    def set_locs(self, locs: object) -> None:
+        super().set_locs(locs)
+        step = step_of(locs)
+        self.decimals = decimals_for_step(step) if math.isfinite(step) else None
+
     def __call__(self, x: float, pos: int | None = None) -> str:
-        locs = np.asarray(self.locs, dtype=float)
-        steps = np.diff(np.sort(locs)) if locs.size > 1 else np.array([])
-        step = float(steps[steps > 0].min()) if (steps > 0).any() else abs(x)
-        return format_number(x, decimals_for_step(step))
+        return format_number(x, self.decimals, strip=self.decimals is None)
+
+
+class Percent(Thousands):
+    """Shares as percentages ('25 %'), with as many decimals as the tick step needs."""
+
+    def set_locs(self, locs: object) -> None:
+        super().set_locs(100 * np.asarray(locs, dtype=float))
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return f"{format_number(100 * x, self.decimals, strip=self.decimals is None)} %"
 
 
 def decimals_for_step(step: float) -> int:
@@ -71,8 +95,9 @@ def decimals_for_step(step: float) -> int:
     return 6
 
 
-def format_number(value: float, decimals: int | None = None) -> str:
-    """``1,234``; ``0.25``; three significant digits when ``decimals`` is None; '–' for NaN."""
+def format_number(value: float, decimals: int | None = None, strip: bool = True) -> str:
+    """``1,234``; ``0.25``; three significant digits when ``decimals`` is None; '–' for NaN.
+    Trailing zeros after the decimal point are dropped unless ``strip`` is False."""
     if value is None or not math.isfinite(value):
         return "–"
     if decimals is None:
@@ -81,9 +106,9 @@ def format_number(value: float, decimals: int | None = None) -> str:
         else:
             decimals = min(4, max(0, 2 - math.floor(math.log10(abs(value)))))
     text = f"{value:,.{decimals}f}"
-    if decimals > 0 and "." in text:
+    if strip and decimals > 0 and "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
 
 
 @dataclass(frozen=True)
@@ -123,7 +148,7 @@ def style_axes(ax: Axes, scale: Scale | None = None, axis: str = "y") -> None:
     ax.tick_params(labelsize=8.5)
     target = ax.yaxis if axis == "y" else ax.xaxis
     if scale is not None and scale.share:
-        target.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
+        target.set_major_formatter(Percent())
     else:
         target.set_major_formatter(Thousands())
 
@@ -133,21 +158,46 @@ def year_axis(ax: Axes) -> None:
     ax.set_xlabel("year", fontsize=9)
 
 
+#: Height of one footer line and the margin below the first (inches).
+LINE_INCHES = 0.17
+FOOTER_MARGIN = 0.06
+
+
 def new_figure(width: float, height: float, footer_inches: float = 0.0) -> Figure:
     """A Figure (not registered with pyplot) laid out by constrained layout, leaving
-    ``footer_inches`` free at the bottom for notes."""
+    ``footer_inches`` free at the bottom for notes (``footer`` reserves more if needed)."""
     fig = Figure(figsize=(width, height), layout="constrained")
     fig.set_facecolor("white")
-    bottom = min(0.5, footer_inches / height)
-    fig.get_layout_engine().set(rect=(0.0, bottom, 1.0, 1.0 - bottom), h_pad=0.06, w_pad=0.06)
+    fig.get_layout_engine().set(h_pad=0.06, w_pad=0.06)
+    reserve_bottom(fig, footer_inches)
     return fig
 
 
-def footer(fig: Figure, text: str, line: int = 0, size: float = 7.5) -> None:
-    """A small grey note at the bottom left; ``line`` counts lines up from the bottom."""
+def reserve_bottom(fig: Figure, inches: float) -> None:
+    """Keep at least ``inches`` free below the axes (constrained layout's rect)."""
+    engine = fig.get_layout_engine()
+    bottom = min(0.5, inches / fig.get_figheight())
+    current = engine.get().get("rect", (0.0, 0.0, 1.0, 1.0))[1]
+    if bottom > current:
+        engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom))
+
+
+def wrap_footer(width_inches: float, text: str, size: float = 7.5) -> list[str]:
+    """A note split into lines that fit a figure ``width_inches`` wide at font ``size``."""
+    return textwrap.wrap(text, max(20, int(width_inches * 17.5 * 7.5 / size))) or [""]
+
+
+def footer(fig: Figure, text: str, line: int = 0, size: float = 7.5) -> int:
+    """A small grey note at the bottom left, wrapped to the figure's width, starting ``line``
+    lines up from the bottom; reserves the room it needs. Returns the next free line."""
     height = fig.get_figheight()
-    y = (0.06 + line * 0.17) / height
-    fig.text(0.01, y, text, fontsize=size, color=MUTED, ha="left", va="bottom")
+    lines = wrap_footer(fig.get_figwidth(), text, size)
+    for index, part in enumerate(reversed(lines)):
+        y = (FOOTER_MARGIN + (line + index) * LINE_INCHES) / height
+        fig.text(0.01, y, part, fontsize=size, color=MUTED, ha="left", va="bottom")
+    used = line + len(lines)
+    reserve_bottom(fig, FOOTER_MARGIN + used * LINE_INCHES + 0.1)
+    return used
 
 
 def source_tag(source: str) -> str:

@@ -1,5 +1,5 @@
 """Small results folders for the plot and report tests: a baseline run, and a comparison folder
-(baseline and a variant with a larger carrier) written to the comparison contract. Each is
+(baseline and a variant: larger carrier, keener HTE applicants) in the comparison contract. Each is
 built once per test session; tests that write into a folder work on a copy."""
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ import pandas as pd
 from sim.analysis.goals import goal_values, met
 from sim.api import run_scenario
 from sim.scenario import load_scenario
-from tests.helpers import BASELINE
+from tests.helpers import BASELINE, SCENARIOS
 
-REPLICATIONS = 5
+REPLICATIONS = 4
 SEED = 11
 WORKERS = 2
+#: The test runs stop here (the goals are for 2020; the observations reach 2021).
+END_YEAR = 2023
+OBSERVATIONS = SCENARIOS / "observations.yaml"
 VARIANT_AREA = 30000.0
 VARIANT_HTE_APPLY = 0.9
 Z95 = 1.959964
@@ -29,12 +32,33 @@ def _runs_dir(base: Path) -> Path:
     return base / "zonesim_results"
 
 
+def baseline_file(base: Path) -> Path:
+    """The baseline scenario, shortened to ``END_YEAR`` to keep the tests quick."""
+    path = _runs_dir(base) / "baseline.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"extends: {BASELINE.resolve()}\nhorizon:\n  end_year: {END_YEAR}\n", encoding="utf-8"
+    )
+    return path
+
+
+def run_into(scenario: Path, folder: Path) -> Path:
+    run = run_scenario(
+        scenario,
+        replications=REPLICATIONS,
+        seed=SEED,
+        workers=WORKERS,
+        observations=OBSERVATIONS,
+    )
+    run.write(folder)
+    return folder
+
+
 def baseline_folder(base: Path) -> Path:
-    """A results folder of the baseline scenario (built once under ``base``)."""
+    """A results folder of the (shortened) baseline scenario, built once under ``base``."""
     folder = _runs_dir(base) / "baseline"
     if not (folder / "manifest.json").is_file():
-        run = run_scenario(BASELINE, replications=REPLICATIONS, seed=SEED, workers=WORKERS)
-        run.write(folder)
+        run_into(baseline_file(base), folder)
     return folder
 
 
@@ -42,7 +66,7 @@ def variant_file(base: Path) -> Path:
     path = _runs_dir(base) / "variant.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        f"extends: {BASELINE.resolve()}\n"
+        f"extends: {baseline_file(base).name}\n"
         "name: variant\n"
         "description: The baseline with a larger Tengyun park & eager <HTE> applicants.\n"
         "carriers:\n"

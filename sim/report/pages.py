@@ -1,0 +1,489 @@
+"""The report pages: one results folder, or a comparison folder of several scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.indicators import describe
+from sim.plots.folder import (
+    PLOTS,
+    ComparisonFolder,
+    ResultsFolder,
+    comparison_plot_names,
+    plot_comparison,
+    plot_run,
+    read_comparison,
+    read_results,
+    run_plot_names,
+)
+from sim.plots.style import OPS
+from sim.report.html import (
+    PROVENANCE,
+    UNKNOWN_PROVENANCE,
+    badge,
+    esc,
+    image,
+    interval,
+    is_missing,
+    number,
+    page,
+    provenance_badge,
+    section,
+    signed,
+    status_cell,
+    table,
+    toc,
+)
+from sim.scenario.schema import Scenario
+
+PLOT_CAPTIONS = {
+    "goal_dashboard.png": "Each goal's indicator in the goal year across replications, the "
+    "target (dashed) and the probability of meeting it.",
+    "funnel.png": "Cumulative flows over the horizon: the stages newcomers reach and where "
+    "they are lost or leave.",
+    "carriers.png": "Floor area occupied and available in each carrier, and the queue for room.",
+    "survival.png": "Kaplan–Meier curves of incubated firms' time to graduation and to failure.",
+}
+
+
+# ----------------------------------------------------------------------------- pieces
+def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
+    """The goal table with coloured statuses."""
+    rows = []
+    for goal in goals.itertuples(index=False):
+        spec = scenario.goals.get(str(goal.goal)) if scenario is not None else None
+        op = OPS.get(spec.op, spec.op) + " " if spec is not None else ""
+        year = esc(spec.year) if spec is not None else "–"
+        p_met = probability(goal.p_met)
+        rows.append(
+            [
+                f"<code>{esc(goal.goal)}</code>",
+                esc(goal.description),
+                esc(op) + number(goal.target),
+                year,
+                number(goal.baseline_2018),
+                number(goal.median_2020),
+                interval(goal.p05_2020, goal.p95_2020),
+                p_met,
+                status_cell(goal.status),
+            ]
+        )
+    headers = [
+        "goal",
+        "description",
+        "target",
+        "year",
+        "2018",
+        "median",
+        "5–95 %",
+        "P(met)",
+        "status",
+    ]
+    return table(headers, rows, numeric=(2, 3, 4, 5, 6, 7), css_class="goals")
+
+
+def probability(value: object) -> str:
+    return "–" if is_missing(value) else esc(f"{float(value):.2f}")  # type: ignore[arg-type]
+
+
+def status_summary(goals: pd.DataFrame) -> str:
+    """'2 on track, 1 uncertain, … of 18 goals' as a sentence."""
+    heads = goals["status"].fillna("").astype(str).str.split(":").str[0].str.strip()
+    counts = heads.value_counts()
+    order = ["on track", "uncertain", "off track", "no simulated value", "not modelled"]
+    parts = [f"{counts[k]} {k}" for k in order if k in counts.index]
+    return f"{len(goals)} goals: " + ", ".join(parts) + "."
+
+
+def plot_figure(folder: Path, name: str, caption: str = "") -> str:
+    path = folder / PLOTS / name
+    if not path.is_file():
+        return ""
+    return image(path, alt=name.removesuffix(".png").replace("_", " "), caption=caption)
+
+
+def fan_caption(name: str, scenario: Scenario) -> tuple[str, str]:
+    """(indicator, caption) of a fan_<indicator>.png or overlay_<indicator>.png file."""
+    indicator = name.split("_", 1)[1].removesuffix(".png")
+    info = describe(indicator)
+    goal = next((g for g in scenario.goals.values() if g.indicator == indicator), None)
+    text = f"{info.label} ({indicator}, {info.unit}, {info.kind})"
+    if goal is not None:
+        text += f"; goal: {goal.description} {OPS.get(goal.op, goal.op)} "
+        text += f"{number(goal.target)} by {goal.year}"
+    return indicator, text
+
+
+def parameters_html(parameters: pd.DataFrame) -> str:
+    """Counts per provenance class, then the parameters grouped by class."""
+    counts = parameters["provenance"].value_counts()
+    classes = [k for k in PROVENANCE if k in counts.index]
+    classes += sorted(k for k in counts.index if k not in PROVENANCE)
+    chips = " ".join(f"<span>{provenance_badge(k)} {counts[k]:,}</span>" for k in classes)
+    blocks = [
+        f'<p class="chips">{chips} <span>— {len(parameters):,} parameters in all</span></p>',
+    ]
+    has_unit = "unit" in parameters.columns
+    css = "parameters with-unit" if has_unit else "parameters"
+    for klass in classes:
+        rows = parameters[parameters["provenance"] == klass]
+        meaning = PROVENANCE.get(klass, UNKNOWN_PROVENANCE)[2]
+        body = []
+        for row in rows.itertuples(index=False):
+            key = esc(row.key).replace(".", ".<wbr>")  # break long keys at the dots
+            cells = [f"<code>{key}</code>", f"<code>{esc(row.value)}</code>"]
+            if has_unit:
+                cells.append(esc(row.unit))
+            cells += [esc(row.source), esc(f"{row.file}:{row.line}")]
+            body.append(cells)
+        headers = ["key", "value", *(["unit"] if has_unit else []), "source", "written at"]
+        blocks.append(
+            f'<details open id="provenance-{esc(klass)}"><summary>{provenance_badge(klass)} '
+            f"{len(rows):,} parameters — {esc(meaning)}</summary>"
+            f"{table(headers, body, css_class=css)}</details>"
+        )
+    return "".join(blocks)
+
+
+def observations_html(observations: pd.DataFrame) -> str:
+    rows = []
+    for obs in observations.itertuples(index=False):
+        years = str(obs.year)
+        if not is_missing(obs.to_year):
+            years += f"–{int(float(obs.to_year))}"
+        approx = str(obs.approx).lower() in ("true", "1")
+        rows.append(
+            [
+                f"<code>{esc(obs.indicator)}</code>",
+                esc(years),
+                number(obs.value),
+                interval(obs.low, obs.high) if approx else "",
+                esc("sum over the years" if obs.aggregate == "sum" else "value in the year"),
+                esc(obs.source),
+            ]
+        )
+    headers = ["indicator", "year", "value", "range allowed", "kind", "source"]
+    return table(headers, rows, numeric=(1, 2, 3))
+
+
+def manifest_html(manifest: dict) -> str:
+    """The run's manifest as a two-column table."""
+    labels = {
+        "scenario": "scenario",
+        "description": "description",
+        "scenario_files": "scenario files",
+        "scenario_sha256": "SHA-256 of the resolved scenario",
+        "root_seed": "root seed",
+        "replications": "replications",
+        "horizon": "horizon",
+        "events": "SimPy events",
+        "wall_seconds": "wall seconds",
+        "events_per_second": "events per second",
+        "created_utc": "created (UTC)",
+        "versions": "versions",
+    }
+    rows = []
+    for key, value in manifest.items():
+        if key == "versions" and isinstance(value, dict):
+            text = esc(" · ".join(f"{k} {v}" for k, v in value.items()))
+        elif key == "horizon" and isinstance(value, list):
+            text = esc("–".join(str(v) for v in value))
+        elif isinstance(value, list):
+            text = esc(", ".join(str(v) for v in value))
+        elif key in ("events", "events_per_second", "replications") and value is not None:
+            text = number(value, 0)
+        elif key == "root_seed":
+            text = esc(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = number(value)
+        else:
+            text = esc(value)
+        rows.append([esc(labels.get(key, key)), text])
+    return table(None, rows, css_class="manifest")
+
+
+def run_meta(results: ResultsFolder) -> str:
+    manifest = results.manifest
+    parts = [f"{results.replications:,} replications"]
+    if manifest.get("root_seed") is not None:
+        parts.append(f"root seed {manifest['root_seed']}")
+    horizon = manifest.get("horizon")
+    if isinstance(horizon, list) and len(horizon) == 2:
+        parts.append(f"{horizon[0]}–{horizon[1]}")
+    if manifest.get("created_utc"):
+        parts.append(f"run {manifest['created_utc']}")
+    return f'<p class="meta">{esc(" · ".join(parts))}</p>'
+
+
+# ----------------------------------------------------------------------------- one run
+def ensure_run_plots(folder: Path) -> list[str]:
+    """The plot files of a results folder, drawn first if any is missing."""
+    names = run_plot_names(read_results(folder))
+    if any(not (folder / PLOTS / name).is_file() for name in names):
+        plot_run(folder)
+    return names
+
+
+def run_report(folder: Path) -> str:
+    """The report of one results folder."""
+    names = ensure_run_plots(folder)
+    results = read_results(folder)
+    scenario = results.scenario
+    goals = pd.read_csv(folder / "goals.csv")
+    parts = [
+        f"<h1>Scenario <code>{esc(scenario.name)}</code></h1>",
+        f'<p class="lead">{esc(scenario.description)}</p>',
+        run_meta(results),
+    ]
+    entries = [
+        ("goals", "Goals"),
+        ("trajectories", "Trajectories"),
+        ("flows", "Flows, space and survival"),
+    ]
+    observations = results.observations
+    if observations is not None and len(observations):
+        entries.append(("observations", "Observed figures"))
+    parameters_path = folder / "parameters.csv"
+    if parameters_path.is_file():
+        entries.append(("parameters", "Parameters"))
+    entries.append(("manifest", "Run"))
+    parts.append(toc(entries))
+    goal_body = (
+        f"<p>{esc(status_summary(goals))} P(met) is the share of replications in which the "
+        "goal is met in its year; on track ≥ 0.8, off track ≤ 0.2.</p>"
+        + goal_table_html(goals, scenario)
+        + plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"])
+    )
+    parts.append(section("goals", "Goals", goal_body))
+    fans = []
+    for name in names:
+        if name.startswith("fan_"):
+            _, caption = fan_caption(name, scenario)
+            fans.append(plot_figure(folder, name, caption))
+    fan_note = (
+        '<p class="note">Median (line), middle 50 % and 90 % of replications (bands); observed '
+        "figures as circles, with a bar for the range the source's wording allows; the goal "
+        "as a red star.</p>"
+    )
+    grid = f'<div class="grid">{"".join(fans)}</div>'
+    parts.append(section("trajectories", "Trajectories", fan_note + grid))
+    flows = "".join(
+        plot_figure(folder, name, PLOT_CAPTIONS[name])
+        for name in ("funnel.png", "carriers.png", "survival.png")
+    )
+    parts.append(section("flows", "Flows, space and survival", flows))
+    if observations is not None and len(observations):
+        parts.append(
+            section(
+                "observations",
+                "Observed figures",
+                "<p>Figures the sources report, marked on the fan charts where they are a "
+                "single year's value.</p>" + observations_html(observations),
+            )
+        )
+    if parameters_path.is_file():
+        parameters = pd.read_csv(parameters_path, dtype=str, keep_default_na=False)
+        parts.append(
+            section(
+                "parameters",
+                "Parameters and their provenance",
+                "<p>Every value of the resolved scenario with its provenance class and source, "
+                "as written beside it in the scenario file.</p>" + parameters_html(parameters),
+            )
+        )
+    parts.append(section("manifest", "Run", manifest_html(results.manifest)))
+    return page(f"zonesim: {scenario.name}", "\n".join(parts))
+
+
+# ----------------------------------------------------------------------------- comparison
+def ensure_comparison_plots(folder: Path) -> tuple[ComparisonFolder, list[str]]:
+    comparison = read_comparison(folder)
+    names = comparison_plot_names(comparison)
+    if any(not (folder / PLOTS / name).is_file() for name in names):
+        plot_comparison(folder)
+    return comparison, names
+
+
+def change_cell(text: str, low: object, high: object) -> str:
+    """A signed change, green (red) when its interval lies above (below) zero."""
+    if is_missing(low) or is_missing(high):
+        return text
+    if float(low) > 0:  # type: ignore[arg-type]
+        return f'<span class="up">{text}</span>'
+    if float(high) < 0:  # type: ignore[arg-type]
+        return f'<span class="down">{text}</span>'
+    return text
+
+
+def scenarios_html(comparison: ComparisonFolder) -> str:
+    differences = comparison.info.get("differences", {}) or {}
+    rows = []
+    for index, (name, run) in enumerate(comparison.runs.items()):
+        changes = differences.get(name) or []
+        if index == 0:
+            changed = badge("reference", ("#1e3a8a", "#dbeafe"))
+        elif changes:
+            items = "".join(
+                f"<li><code>{esc(c).replace(' -&gt; ', ' → ')}</code></li>" for c in changes
+            )
+            changed = f'<ul class="diffs">{items}</ul>'
+        else:
+            changed = "no differences"
+        link = f'<a href="#scenario-{esc(name)}"><code>{esc(name)}</code></a>'
+        rows.append([link, esc(run.scenario.description), changed])
+    return table(["scenario", "description", "differences from the reference"], rows)
+
+
+def goal_comparison_html(table_: pd.DataFrame, scenario: Scenario) -> str:
+    rows = []
+    for row in table_.itertuples(index=False):
+        spec = scenario.goals.get(str(row.goal))
+        description = spec.description if spec is not None else ""
+        rows.append(
+            [
+                f"<code>{esc(row.goal)}</code>",
+                esc(description),
+                f"<code>{esc(row.scenario)}</code>",
+                probability(row.p_met_base),
+                probability(row.p_met),
+                change_cell(signed(row.p_diff), row.ci_low, row.ci_high),
+                f"{signed(row.ci_low)} to {signed(row.ci_high)}",
+            ]
+        )
+    headers = [
+        "goal",
+        "description",
+        "scenario",
+        "P(met), reference",
+        "P(met), scenario",
+        "change",
+        "95 % interval",
+    ]
+    return table(headers, rows, numeric=(3, 4, 5, 6))
+
+
+def paired_differences_html(differences: pd.DataFrame, scenario: Scenario) -> str:
+    """Paired differences of the goal indicators in their goal years."""
+    rows = []
+    for goal_id, goal in scenario.goals.items():
+        if goal.indicator is None:
+            continue
+        found = differences[
+            (differences["indicator"] == goal.indicator) & (differences["year"] == goal.year)
+        ]
+        for row in found.itertuples(index=False):
+            rows.append(
+                [
+                    f"<code>{esc(goal_id)}</code>",
+                    esc(goal.year),
+                    f"<code>{esc(row.scenario)}</code>",
+                    number(row.base_mean),
+                    number(row.scenario_mean),
+                    change_cell(_signed_number(row.diff_mean), row.ci_low, row.ci_high),
+                    f"{_signed_number(row.ci_low)} to {_signed_number(row.ci_high)}",
+                    number(row.n, 0),
+                ]
+            )
+    headers = [
+        "goal",
+        "year",
+        "scenario",
+        "mean, reference",
+        "mean, scenario",
+        "difference",
+        "95 % interval",
+        "pairs",
+    ]
+    return table(headers, rows, numeric=(1, 3, 4, 5, 6, 7))
+
+
+def _signed_number(value: object) -> str:
+    if is_missing(value):
+        return "–"
+    text = number(value)
+    return text if text.startswith("-") or float(value) == 0 else f"+{text}"  # type: ignore[arg-type]
+
+
+def comparison_report(folder: Path) -> str:
+    """The report of a comparison folder."""
+    comparison, names = ensure_comparison_plots(folder)
+    reference = comparison.reference
+    info = comparison.info
+    scenario_names = list(comparison.runs)
+    parts = [
+        "<h1>Comparison: "
+        + " vs ".join(f"<code>{esc(n)}</code>" for n in scenario_names)
+        + "</h1>",
+        '<p class="lead">Each scenario is run with the same replications and random streams '
+        f"(common random numbers); differences are paired against the reference, "
+        f"<code>{esc(scenario_names[0])}</code>.</p>",
+    ]
+    meta = []
+    if info.get("replications") is not None:
+        meta.append(f"{int(info['replications']):,} replications per scenario")
+    if info.get("root_seed") is not None:
+        meta.append(f"root seed {info['root_seed']}")
+    parts.append(f'<p class="meta">{esc(" · ".join(meta))}</p>')
+    entries = [
+        ("scenarios", "Scenarios"),
+        ("goal-changes", "Goal probabilities"),
+        ("differences", "Paired differences"),
+        ("plots", "Plots"),
+        *[(f"scenario-{n}", n) for n in scenario_names],
+    ]
+    parts.append(toc(entries))
+    scenarios = scenarios_html(comparison)
+    parts.append(section("scenarios", "Scenarios and their differences", scenarios))
+    goal_path = folder / "goal_comparison.csv"
+    if goal_path.is_file():
+        body = (
+            "<p>Change in the probability of meeting each modelled goal against the reference, "
+            "with its 95 % interval; green (red) where the interval lies above (below) zero.</p>"
+            + goal_comparison_html(pd.read_csv(goal_path), reference.scenario)
+        )
+    else:
+        body = "<p>No goal_comparison.csv in this folder.</p>"
+    parts.append(section("goal-changes", "Goal probabilities", body))
+    differences_path = folder / "comparison.csv"
+    if differences_path.is_file():
+        body = (
+            "<p>Mean of each goal indicator in the goal year, and the mean paired difference "
+            "(scenario − reference, same replication) with its 95 % interval.</p>"
+            + paired_differences_html(pd.read_csv(differences_path), reference.scenario)
+        )
+    else:
+        body = "<p>No comparison.csv in this folder.</p>"
+    parts.append(section("differences", "Paired differences in the goal year", body))
+    plots = [plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"])]
+    overlays = []
+    for name in names:
+        if name.startswith("overlay_"):
+            _, caption = fan_caption(name, reference.scenario)
+            overlays.append(plot_figure(folder, name, caption))
+    plots.append(f'<div class="grid">{"".join(overlays)}</div>')
+    parts.append(section("plots", "Plots", "".join(plots)))
+    for name, run in comparison.runs.items():
+        parts.append(section(f"scenario-{name}", f"Scenario {name}", scenario_part(run)))
+    title = "zonesim comparison: " + ", ".join(scenario_names)
+    return page(title, "\n".join(parts))
+
+
+def scenario_part(run: ResultsFolder) -> str:
+    """A scenario's description, goal table and a link to its own report if it has one."""
+    parts = [f"<p>{esc(run.scenario.description)}</p>", run_meta(run)]
+    own = run.path / "report.html"
+    if own.is_file():
+        href = f"{run.path.name}/report.html"
+        parts.append(f'<p><a href="{esc(href)}">Full report of this scenario</a></p>')
+    goals_path = run.path / "goals.csv"
+    if goals_path.is_file():
+        goals = pd.read_csv(goals_path)
+        parts.append(f"<p>{esc(status_summary(goals))}</p>")
+        unmodelled = goals["status"].fillna("").astype(str).str.startswith("not modelled")
+        parts.append(goal_table_html(goals[~unmodelled], run.scenario))
+        if unmodelled.any():
+            names = ", ".join(str(g) for g in goals.loc[unmodelled, "goal"])
+            parts.append(f'<p class="note">Not modelled: {esc(names)}.</p>')
+    return "".join(parts)
