@@ -83,6 +83,9 @@ class ScenarioRun:
             else None,
             "versions": versions(),
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "parameters": (
+                self.parameters.to_dict(orient="records") if self.parameters is not None else []
+            ),
         }
 
     def write(self, out_dir: str | os.PathLike[str]) -> list[Path]:

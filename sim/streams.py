@@ -115,16 +115,21 @@ class KeyedStream:
     def __init__(self, rng: np.random.Generator) -> None:
         self._base = int(rng.integers(0, 2**63))
 
-    def uniform(self, *key: int) -> float:
-        """U(0, 1) for the key."""
+    def key(self, *parts: int) -> int:
+        """A round's key (e.g. purpose, year): combine once, then draw per firm."""
         x = self._base
-        for part in key:
+        for part in parts:
             x = _mix(x ^ _mix(part & _MASK))
+        return x
+
+    def uniform(self, round_key: int, item: int) -> float:
+        """U(0, 1) for an item (a firm id) in a round."""
+        x = _mix(round_key ^ _mix(item & _MASK))
         return ((x >> 11) + 0.5) * 2.0**-53
 
-    def normal(self, *key: int) -> float:
-        """N(0, 1) for the key (inverse CDF of the keyed uniform)."""
-        return _NORMAL.inv_cdf(self.uniform(*key))
+    def normal(self, round_key: int, item: int) -> float:
+        """N(0, 1) for an item in a round (inverse CDF of the keyed uniform)."""
+        return _NORMAL.inv_cdf(self.uniform(round_key, item))
 
 
 class Streams:

@@ -118,7 +118,10 @@ def test_scenario_object_and_firm_records(tmp_path: Path) -> None:
     assert [p.name for p in written] == [
         "trajectories.csv",
         "goals.csv",
+        "survival.csv",
+        "parameters.csv",
         "firms.csv",
+        "scenario.json",
         "manifest.json",
     ]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))

@@ -320,7 +320,7 @@ def test_run_refuses_an_absurd_event_count(
 
     out_dir = tmp_path / "out"
     code, _, err = cli(
-        ["run", str(path), "-n", "1", "--out", str(out_dir), "--no-progress"], capsys
+        ["run", str(path), "-n", "1", "--out", str(out_dir), "--no-progress", "--no-plots"], capsys
     )
     assert code == 2
     assert err.count("\n") == 1
@@ -336,7 +336,7 @@ def test_force_runs_past_the_guard(
     """With the limit lowered below a cheap scenario's estimate, only --force runs it."""
     estimate = expected_events(load_scenario(short))
     monkeypatch.setattr(sim.cli, "MAX_EVENTS_PER_REPLICATION", int(estimate) - 1)
-    args = ["run", str(short), "-n", "1", "-w", "1", "--no-progress"]
+    args = ["run", str(short), "-n", "1", "-w", "1", "--no-progress", "--no-plots"]
     code, _, err = cli([*args, "--out", str(tmp_path / "refused")], capsys)
     assert code == 2
     assert f"about {estimate:,.0f} events per replication" in err
@@ -544,7 +544,9 @@ def test_bad_arguments_exit_2(
 def test_missing_scenario_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "no_such.yaml"
     out_dir = tmp_path / "out"
-    code, out, err = cli(["run", str(missing), "--out", str(out_dir), "--no-progress"], capsys)
+    code, out, err = cli(
+        ["run", str(missing), "--out", str(out_dir), "--no-progress", "--no-plots"], capsys
+    )
     assert code == 2
     assert out == ""
     assert_problems(err, missing, [(1, 1, "(file)", "cannot read file: No such file")])
@@ -566,7 +568,7 @@ def test_out_path_that_is_a_file_exits_2(short: Path, tmp_path: Path, capsys) ->
     target.write_text("keep me\n", encoding="utf-8")
     before = sorted(p.name for p in tmp_path.iterdir())
     code, out, err = cli(
-        ["run", str(short), "-n", "1", "--out", str(target), "--no-progress"], capsys
+        ["run", str(short), "-n", "1", "--out", str(target), "--no-progress", "--no-plots"], capsys
     )
     assert code == 2
     assert out == ""
@@ -581,7 +583,7 @@ def test_out_path_under_a_file_exits_2(short: Path, tmp_path: Path, capsys) -> N
     blocker.write_text("", encoding="utf-8")
     target = blocker / "results"
     code, _, err = cli(
-        ["run", str(short), "-n", "1", "--out", str(target), "--no-progress"], capsys
+        ["run", str(short), "-n", "1", "--out", str(target), "--no-progress", "--no-plots"], capsys
     )
     assert code == 2
     assert err.startswith(f"zonesim: error: {target}: cannot write results there (")
@@ -596,7 +598,8 @@ def test_read_only_out_folder_exits_2(short: Path, tmp_path: Path, capsys) -> No
     target.chmod(0o500)
     try:
         code, _, err = cli(
-            ["run", str(short), "-n", "1", "--out", str(target), "--no-progress"], capsys
+            ["run", str(short), "-n", "1", "--out", str(target), "--no-progress", "--no-plots"],
+            capsys,
         )
         assert code == 2
         assert err.startswith(f"zonesim: error: {target}: cannot write results there (")
@@ -615,7 +618,7 @@ def test_a_failing_run_leaves_no_files(
     monkeypatch.setattr(sim.cli, "run_scenario", boom)
     out_dir = tmp_path / "out"
     code, _, err = cli(
-        ["run", str(short), "-n", "1", "--out", str(out_dir), "--no-progress"], capsys
+        ["run", str(short), "-n", "1", "--out", str(out_dir), "--no-progress", "--no-plots"], capsys
     )
     assert code == 1
     assert err == "zonesim: error: RuntimeError: replication 0 blew up\n"
@@ -636,7 +639,7 @@ def test_a_failed_write_leaves_complete_files_only(
     monkeypatch.setattr(store.os, "replace", replace)
     out_dir = tmp_path / "out"
     code, _, err = cli(
-        ["run", str(short), "-n", "2", "--out", str(out_dir), "--no-progress"], capsys
+        ["run", str(short), "-n", "2", "--out", str(out_dir), "--no-progress", "--no-plots"], capsys
     )
     assert code == 1
     assert err.startswith("zonesim: error: OSError: ")

@@ -163,21 +163,24 @@ def test_one_kinds_sequence_does_not_depend_on_another_kinds_use() -> None:
 def test_keyed_draws_depend_on_the_key_alone() -> None:
     a, b = Streams(5, 1), Streams(5, 1)
     for i in range(100):  # other draws in between change nothing
-        a.keyed.uniform(9, i)
+        a.keyed.uniform(a.keyed.key(9), i)
         a.certification.uniform()
-    assert [a.keyed.uniform(1, firm, 3) for firm in range(50)] == [
-        b.keyed.uniform(1, firm, 3) for firm in range(50)
+    round_a, round_b = a.keyed.key(1, 3), b.keyed.key(1, 3)
+    assert round_a == round_b
+    assert [a.keyed.uniform(round_a, firm) for firm in range(50)] == [
+        b.keyed.uniform(round_b, firm) for firm in range(50)
     ]
-    assert a.keyed.normal(2, 7, 1, 0) == b.keyed.normal(2, 7, 1, 0)
-    assert a.keyed.uniform(1, 2, 3) != a.keyed.uniform(1, 3, 2)
-    assert Streams(5, 2).keyed.uniform(1, 2, 3) != a.keyed.uniform(1, 2, 3)
+    assert a.keyed.normal(a.keyed.key(2, 1), 7) == b.keyed.normal(b.keyed.key(2, 1), 7)
+    assert a.keyed.key(1, 2) != a.keyed.key(2, 1)
+    assert a.keyed.uniform(round_a, 2) != a.keyed.uniform(round_a, 3)
+    assert Streams(5, 2).keyed.key(1, 3) != round_a
 
 
 def test_keyed_uniforms_and_normals_have_the_right_moments() -> None:
     keyed = Streams(3, 0).keyed
-    u = np.array([keyed.uniform(4, i) for i in range(20000)])
+    u = np.array([keyed.uniform(keyed.key(4), i) for i in range(20000)])
     assert u.min() > 0 and u.max() < 1
     assert abs(u.mean() - 0.5) < 5 / np.sqrt(12 * u.size)
-    z = np.array([keyed.normal(5, i) for i in range(20000)])
+    z = np.array([keyed.normal(keyed.key(5), i) for i in range(20000)])
     assert abs(z.mean()) < 5 / np.sqrt(z.size)
     assert abs(z.std() - 1) < 0.03

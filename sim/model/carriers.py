@@ -105,7 +105,7 @@ class Carriers:
             state.startups -= 1
         firm.carrier = None
         firm.area_m2 = 0.0
-        self.admit_waiting()
+        self.admit_waiting(state)
 
     # ------------------------------------------------------------------ waiting list
     def wait(self, firm: Firm, is_team: bool, area_m2: float, preferred: list[str]) -> simpy.Event:
@@ -117,13 +117,16 @@ class Carriers:
     def leave_waiting(self, firm: Firm) -> None:
         self.waiting.pop(firm, None)
 
-    def admit_waiting(self) -> None:
-        """Admit waiting firms, first come first served, wherever they now fit."""
+    def admit_waiting(self, state: CarrierState) -> None:
+        """Area was freed or added in one carrier: admit waiting firms there, first come first
+        served, while it has room. (Only that carrier can have changed for them: had another
+        had room for a waiting firm, the firm would have been admitted already.)"""
         if not self.waiting:
             return
-        for firm, (admitted, is_team, area_m2, preferred) in list(self.waiting.items()):
-            state = self.find(firm, is_team, area_m2, preferred)
-            if state is not None:
+        for firm, (admitted, is_team, area_m2, _) in list(self.waiting.items()):
+            if state.free_m2 <= 0:
+                break
+            if state.accepts(firm, is_team, area_m2):
                 del self.waiting[firm]
                 self.occupy(state, firm, is_team, area_m2)
                 admitted.succeed(state)
@@ -146,7 +149,7 @@ class Carriers:
             if date >= state.spec.opens:
                 state.is_open = True
             state.area_m2 += add_m2
-            self.admit_waiting()
+            self.admit_waiting(state)
 
     # ------------------------------------------------------------------ totals
     @property

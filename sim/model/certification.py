@@ -88,15 +88,17 @@ def hte_rounds(zone: Zone):
             yield env.timeout(date - env.now)
         now = env.now
         next_round = dates[i + 1] if i + 1 < len(dates) else zone.t_end
+        apply_key = keyed.key(HTE_APPLY, i)
+        score_keys = (keyed.key(HTE_SCORE, i, 0), keyed.key(HTE_SCORE, i, 1))
         for firm in zone.firms_in(REGISTERED):
             if firm.hte_until > next_round:
                 continue  # certificate still valid at the next round
             chance = rules.renewal_probability if firm.hte(now) else rules.apply_probability
-            if keyed.uniform(HTE_APPLY, firm.id, i) >= chance:
+            if keyed.uniform(apply_key, firm.id) >= chance:
                 continue
             if not hte_eligible(firm, now, rules):
                 continue
-            noise = (keyed.normal(HTE_SCORE, firm.id, i, 0), keyed.normal(HTE_SCORE, firm.id, i, 1))
+            noise = (keyed.normal(score_keys[0], firm.id), keyed.normal(score_keys[1], firm.id))
             if hte_score(firm, rules, noise) < rules.min_score:
                 continue
             if not firm.hte(now):
@@ -175,11 +177,12 @@ def sme_evaluations(zone: Zone):
         yield env.timeout(at - env.now)
         now = env.now
         valid_until = at + 1.0
+        apply_key = keyed.key(SME_APPLY, year)
         count = 0
         for firm in zone.firms_in(REGISTERED):
             holder = firm.sme_until >= now  # the status lasts up to this evaluation
             chance = rules.renewal_probability if holder else rules.apply_probability
-            applies = keyed.uniform(SME_APPLY, firm.id, year) < chance
+            applies = keyed.uniform(apply_key, firm.id) < chance
             if applies and sme_qualifies(firm, now, rules, zone):
                 zone.certified(firm, hte=False)
                 firm.sme_until = valid_until

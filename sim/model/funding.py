@@ -65,15 +65,15 @@ def grant_calls(zone: Zone, key: str, program: GrantProgram):
         if at >= zone.t_end:
             return
         yield env.timeout(at - env.now)
+        apply_key, rank_key = keyed.key(GRANT_APPLY, code, year), keyed.key(GRANT_RANK, code, year)
         applicants = [
             (
-                firm.capability
-                + program.ranking_noise_sd * keyed.normal(GRANT_RANK, code, firm.id, year),
+                firm.capability + program.ranking_noise_sd * keyed.normal(rank_key, firm.id),
                 firm.id,
                 firm,
             )
             for firm in zone.firms_in(eligible)
-            if keyed.uniform(GRANT_APPLY, code, firm.id, year) < program.apply_probability
+            if keyed.uniform(apply_key, firm.id) < program.apply_probability
         ]
         applicants.sort(key=lambda a: (-a[0], a[1]))
         for _, _, firm in applicants:

@@ -51,8 +51,8 @@ def test_paired_differences_pair_by_replication():
 
 @pytest.fixture(scope="module")
 def crn_and_independent():
-    crn = compare_scenarios([BASELINE, NO_FUND], replications=12, seed=7)
-    independent = compare_scenarios([BASELINE, NO_FUND], replications=12, seeds=[7, 8])
+    crn = compare_scenarios([BASELINE, NO_FUND], replications=8, seed=7)
+    independent = compare_scenarios([BASELINE, NO_FUND], replications=8, seeds=[7, 8])
     return crn, independent
 
 

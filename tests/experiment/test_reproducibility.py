@@ -47,6 +47,7 @@ def cli_run(scenario: Path, out: Path, seed: int, workers: int, *extra: str) -> 
             "--out",
             str(out),
             "--no-progress",
+            "--no-plots",
             *extra,
         ]
     )
@@ -123,6 +124,7 @@ def run_subprocess(scenario: Path, out: Path, hash_seed: str) -> None:
             "--out",
             str(out),
             "--no-progress",
+            "--no-plots",
         ],
         cwd=ROOT,
         env=env,

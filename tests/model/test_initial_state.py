@@ -129,7 +129,8 @@ def test_initial_firms_are_consistent_with_the_counts(
     assert len(holders) == 13
     for firm in holders:
         assert firm.stage == F.ENTERPRISE
-        assert t0 < firm.hte_until <= t0 + rules.valid_years
+        first_round = t0 + min(rules.review_rounds_in_year)  # t0 is a whole year here
+        assert first_round < firm.hte_until <= first_round + rules.valid_years
         assert hte_eligible(firm, t0, rules)
     # they are the 13 most capable enterprises
     ranked = sorted(by_stage[F.ENTERPRISE], key=lambda f: (-f.capability, f.id))

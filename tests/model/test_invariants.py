@@ -131,7 +131,7 @@ def random_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         pool["opening_balance_yuan"] = draw(st.sampled_from([0.0, 1e5, 3e6, 4e7]))
         pool["tranches"] = [
             {
-                "date": draw(st.floats(t0, t_end, exclude_min=True)),
+                "date": draw(st.floats(t0, t_end, exclude_min=True, exclude_max=True)),
                 "amount_yuan": draw(st.floats(0.0, 5e7)),
             }
             for _ in range(draw(st.integers(0, 4)))
@@ -356,7 +356,7 @@ def check_stocks_match_state(probe: Probe) -> None:
 # ----------------------------------------------------------------------------- tests
 @pytest.mark.validation(
     group="invariants",
-    check="invariants on random scenarios (hypothesis, 25 examples)",
+    check="invariants on random scenarios (hypothesis, 15 examples)",
     asserts=(
         "arrivals = waiting + in carriers + in base + gone; occupied area ≤ area at every "
         "admission; no pool pays more than it holds or goes negative; every yuan of every tranche"
@@ -365,7 +365,7 @@ def check_stocks_match_state(probe: Probe) -> None:
     tolerance="exact",
 )
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,

@@ -75,3 +75,23 @@ def test_describe_command_formats(tmp_path, capsys):
     text = out.read_text()
     assert text.startswith("# Parameters of scenario 'baseline'")
     assert "| initial_state.tech_smes | 85 |" in text
+
+
+def test_results_carry_the_parameter_table(tmp_path):
+    import json
+
+    import pandas as pd
+
+    from sim.api import run_scenario
+
+    data = SCENARIOS / "baseline.yaml"
+    run = run_scenario(data, replications=1, seed=3)
+    run.write(tmp_path)
+    table = pd.read_csv(tmp_path / "parameters.csv", keep_default_na=False, dtype=str)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert len(manifest["parameters"]) == len(table) > 250
+    first = manifest["parameters"][0]
+    assert first["key"] == table.iloc[0]["key"] == "horizon.start_year"
+    assert first["provenance"] == "data"
+    keys = {row["key"]: row for row in manifest["parameters"]}
+    assert keys["initial_state.national_hte"]["value"] == "13"
