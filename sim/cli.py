@@ -277,19 +277,23 @@ def end_change_table(comparison, names: list[str], year: int) -> Table:
         title_justify="left",
     )
     table.add_column("indicator", no_wrap=True)
-    table.add_column(names[0], justify="right")
+    table.add_column(names[0], justify="right", no_wrap=True)
     for name in names[1:]:
         table.add_column(name, justify="right", no_wrap=True)
     diffs = comparison.comparison
     diffs = diffs[diffs["year"] == year]
     for indicator in dict.fromkeys(diffs["indicator"]):
         rows = diffs[diffs["indicator"] == indicator].set_index("scenario")
-        digits = 3 if abs(rows["base_mean"].iloc[0]) < 2 else 0
-        cells = [_number(rows["base_mean"].iloc[0], digits)]
+        scale, label = (1e6, f"{indicator} (M)") if indicator.endswith("_yuan") else (1, indicator)
+        base = rows["base_mean"].iloc[0] / scale
+        digits = 1 if scale > 1 else (3 if abs(base) < 2 else 0)
+        cells = [_number(base, digits)]
         for name in names[1:]:
             row = rows.loc[name]
-            cells.append(_change(row.diff_mean, row.ci_low, row.ci_high, digits))
-        table.add_row(indicator, *cells)
+            cells.append(
+                _change(row.diff_mean / scale, row.ci_low / scale, row.ci_high / scale, digits)
+            )
+        table.add_row(label, *cells)
     return table
 
 
@@ -492,7 +496,7 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     err = Console(stderr=True)
     try:
         return COMMANDS[args.command](args, out, err)
