@@ -1,0 +1,687 @@
+"""Benchmark suite of zonesim: prints one table and writes ``benchmarks/results.json``.
+
+    python benchmarks/run_benchmarks.py          # full suite: 1,000 replications (long)
+    python benchmarks/run_benchmarks.py --quick  # smoke test, under a minute
+    python benchmarks/run_benchmarks.py --replications 200 --serial-replications 50
+
+Sections, all measured in the same run:
+
+1. raw SimPy throughput: one process yielding ``env.timeout`` in a loop (the reference);
+2. the model's SimPy events per second on the baseline (``run_one``) and its ratio to (1);
+3. wall time of one baseline replication and of N replications with a 2-process pool;
+4. parallel efficiency from 1 to 2 workers;
+5. cost growth with 1x, 2x, 4x, 8x the baseline's arrival rates (and carrier areas), each
+   replication in a fresh subprocess for a clean peak RSS, with the log-log exponent;
+6. a Dask LocalCluster's executor against the process pool (skipped when Dask is missing);
+7. one replication of ``scenarios/stress_10x.yaml``.
+
+Targets are reported PASS or FAIL; a missed target does not fail the script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.experiment.runner import expected_events, run_one, run_replications
+from sim.scenario import load_scenario
+from sim.scenario.loader import read_tree
+from sim.scenario.schema import Scenario, cross_check
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+STRESS = ROOT / "scenarios" / "stress_10x.yaml"
+RESULTS = ROOT / "benchmarks" / "results.json"
+
+WORKERS = 2
+SEED = 2018
+DASK_MISSING = "dask not installed: pip install zonesim[cluster]"
+
+# Targets
+RATIO_TARGET = 0.6  # model events/s over raw SimPy events/s
+THOUSAND_TARGET_S = 60.0  # 1,000 baseline replications with 2 workers
+EFFICIENCY_TARGET = 0.9  # T1 / (2 T2)
+EXPONENT_TARGET = 1.1  # time ~ factor ** exponent
+
+
+@dataclass(frozen=True)
+class Config:
+    """Sizes of one benchmark run."""
+
+    quick: bool
+    raw_timeouts: int  # timeouts in the raw SimPy loop
+    raw_repeats: int  # runs of the raw loop (median taken)
+    event_replications: int  # baseline replications timed one by one in this process
+    replications: int  # N, run with 2 workers
+    serial_replications: int  # N1 <= N, run with 1 worker (scaled to N by events)
+    factors: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+    end_year: int | None = None  # horizon end for sections 5 and 7 (None: the scenario's)
+
+
+def make_config(args: argparse.Namespace) -> Config:
+    if args.quick:
+        n = args.replications or 16
+        return Config(
+            quick=True,
+            raw_timeouts=100_000,
+            raw_repeats=3,
+            event_replications=3,
+            replications=n,
+            serial_replications=min(n, args.serial_replications or max(1, n // 2)),
+            end_year=2024,
+        )
+    n = args.replications or 1000
+    return Config(
+        quick=False,
+        raw_timeouts=500_000,
+        raw_repeats=3,
+        event_replications=5,
+        replications=n,
+        serial_replications=min(n, args.serial_replications or max(1, n // 5)),
+    )
+
+
+# --------------------------------------------------------------------------- table rows
+
+
+@dataclass
+class Report:
+    """Table rows and the measurements behind them."""
+
+    rows: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    started: float = field(default_factory=time.perf_counter)
+
+    def mark(self, step: str) -> None:
+        """Log the step starting (stderr) and keep when it started and the load average then
+        (another process competing for the cores shows there)."""
+        print(f"[bench] {step}", file=sys.stderr, flush=True)
+        self.data.setdefault("timeline", []).append(
+            {
+                "step": step,
+                "at_seconds": round(time.perf_counter() - self.started, 2),
+                "load_average": load_average(),
+            }
+        )
+
+    def row(self, section: str, what: str, value: str, target: str = "", status: str = "") -> None:
+        self.rows.append((section, what, value, target, status))
+
+    def table(self) -> str:
+        header = ("section", "measurement", "value", "target", "status")
+        widths = [max(len(r[i]) for r in [header, *self.rows]) for i in range(5)]
+        line = "  ".join("-" * w for w in widths)
+
+        def fmt(r: tuple[str, ...]) -> str:
+            cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2])]
+            cells += [r[3].ljust(widths[3]), r[4].ljust(widths[4])]
+            return "  ".join(cells).rstrip()
+
+        out, last = [fmt(header), line], None
+        for r in self.rows:
+            shown = r if r[0] != last else ("", *r[1:])
+            last = r[0]
+            out.append(fmt(shown))
+        return "\n".join(out)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+# --------------------------------------------------------------------------- machine
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for text in handle:
+                if text.startswith("model name"):
+                    cpu = text.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "date_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "usable_cores": usable,
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "simpy": simpy.__version__,
+        "zonesim": version("zonesim"),
+        "dask": version("dask"),
+        "distributed": version("distributed"),
+        "load_average_start": load_average(),
+        "git_commit": git_commit(),
+    }
+
+
+def git_commit() -> str | None:
+    """The checked-out commit (with ``-dirty`` when tracked files differ), if known."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+    except OSError:
+        return None
+    if head.returncode != 0:
+        return None
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def baseline() -> Scenario:
+    return load_scenario(BASELINE)
+
+
+def validated(data: dict[str, Any]) -> Scenario:
+    """A scenario from merged data: schema validation and the cross-checks."""
+    scenario = Scenario.model_validate(data)
+    problems = cross_check(scenario)
+    if problems:
+        raise ValueError(f"scaled scenario fails its cross-checks: {problems}")
+    return scenario
+
+
+def scaled_baseline(factor: float, end_year: int | None = None) -> Scenario:
+    """The baseline with every origin's rate and every carrier's area and expansions times
+    ``factor`` (so the zone takes the extra arrivals in rather than turning them away)."""
+    data = copy.deepcopy(read_tree(BASELINE).data)
+    data["name"] = f"baseline_x{factor:g}"
+    for origin in data["arrivals"]["origins"].values():
+        origin["rate_per_year"] = origin["rate_per_year"] * factor
+    for carrier in data["carriers"].values():
+        carrier["area_m2"] = carrier["area_m2"] * factor
+        for expansion in carrier.get("expansions", []):
+            expansion["add_m2"] = expansion["add_m2"] * factor
+    if end_year is not None:
+        data["horizon"]["end_year"] = end_year
+    return validated(data)
+
+
+def stress_scenario(end_year: int | None = None) -> Scenario:
+    if end_year is None:
+        return load_scenario(STRESS)
+    data = copy.deepcopy(read_tree(STRESS).data)
+    data["horizon"]["end_year"] = end_year
+    return validated(data)
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+def raw_simpy(timeouts: int, repeats: int) -> dict[str, Any]:
+    """Events per second of one process yielding ``env.timeout`` in a loop."""
+
+    def loop(env: simpy.Environment, n: int):
+        timeout = env.timeout
+        for _ in range(n):
+            yield timeout(1.0)
+
+    rates = []
+    for _ in range(repeats):
+        env = simpy.Environment()
+        env.process(loop(env, timeouts))
+        started = time.perf_counter()
+        env.run()
+        rates.append(timeouts / (time.perf_counter() - started))
+    return {
+        "timeouts": timeouts,
+        "repeats": repeats,
+        "events_per_second": statistics.median(rates),
+        "all_events_per_second": rates,
+    }
+
+
+def model_throughput(scenario: Scenario, replications: int) -> dict[str, Any]:
+    """``run_one`` on replications 0..k-1 in this process: events from the outputs / wall time."""
+    runs = []
+    for i in range(replications):
+        started = time.perf_counter()
+        output = run_one(scenario, i, SEED)
+        runs.append(
+            {"replication": i, "events": output.events, "seconds": time.perf_counter() - started}
+        )
+    events = sum(r["events"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    return {
+        "replications": replications,
+        "events": events,
+        "seconds": seconds,
+        "events_per_second": events / seconds,
+        "runs": runs,
+    }
+
+
+def pool_run(scenario: Scenario, replications: int, workers: int) -> dict[str, Any]:
+    """``run_replications`` through a fresh ProcessPoolExecutor (start-up included; shut-down
+    not)."""
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        started = time.perf_counter()
+        results = run_replications(scenario, replications, SEED, executor=pool, workers=workers)
+        seconds = time.perf_counter() - started
+    finally:
+        pool.shutdown()
+    return {
+        "workers": workers,
+        "replications": replications,
+        "seconds": seconds,
+        "events": results.events,
+    }
+
+
+def dask_run(scenario: Scenario, replications: int) -> dict[str, Any]:
+    """``run_replications`` through a Dask LocalCluster client's executor (cluster start-up
+    timed apart); raises ImportError when Dask is missing."""
+    from dask.distributed import Client, LocalCluster
+
+    started = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        startup = time.perf_counter() - started
+        executor = client.get_executor()
+        started = time.perf_counter()
+        results = run_replications(scenario, replications, SEED, executor=executor, workers=WORKERS)
+        seconds = time.perf_counter() - started
+    return {
+        "workers": WORKERS,
+        "replications": replications,
+        "seconds": seconds,
+        "cluster_startup_seconds": startup,
+        "events": results.events,
+    }
+
+
+def child(spec: dict[str, Any]) -> dict[str, Any]:
+    """One replication in this (fresh) process: time, events and peak RSS."""
+    if spec["kind"] == "scaled":
+        scenario = scaled_baseline(spec["factor"], spec.get("end_year"))
+    else:
+        scenario = stress_scenario(spec.get("end_year"))
+    before, _ = peak_rss_mb()
+    started = time.perf_counter()
+    output = run_one(scenario, 0, SEED)
+    seconds = time.perf_counter() - started
+    peak, source = peak_rss_mb()
+    return {
+        **spec,
+        "scenario": scenario.name,
+        "horizon": [scenario.horizon.start_year, scenario.horizon.end_year],
+        "expected_arrivals": scenario.expected_arrivals(),
+        "expected_events": expected_events(scenario),
+        "events": output.events,
+        "seconds": seconds,
+        "events_per_second": output.events / seconds,
+        "rss_before_run_mb": before,
+        "peak_rss_mb": peak,
+        "run_rss_growth_mb": peak - before,
+        "rss_source": source,
+    }
+
+
+def peak_rss_mb() -> tuple[float, str]:
+    """This process's peak resident set size (MB) and where it was read.
+
+    Linux: ``VmHWM`` of /proc/self/status, the high-water mark of this process's own memory
+    map. ``ru_maxrss`` is only the fallback: on Linux it survives ``exec``, so a child forked
+    from a large parent reports the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for text in handle:
+                if text.startswith("VmHWM:"):
+                    return int(text.split()[1]) / 2**10, "VmHWM"
+    except (OSError, ValueError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (peak / 2**20 if sys.platform == "darwin" else peak / 2**10), "ru_maxrss"
+
+
+def in_subprocess(spec: dict[str, Any]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark subprocess {spec} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def loglog_slope(x: list[float], y: list[float]) -> float:
+    """Least-squares slope of log(y) on log(x)."""
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+# --------------------------------------------------------------------------- the suite
+
+
+def run_suite(config: Config, report: Report) -> None:
+    data = report.data
+    scenario = baseline()
+    n, n1 = config.replications, config.serial_replications
+    horizon = f"{scenario.horizon.start_year}-{scenario.horizon.end_year}"
+
+    report.mark(f"1. raw SimPy: {config.raw_timeouts:,} timeouts x {config.raw_repeats}")
+    raw = raw_simpy(config.raw_timeouts, config.raw_repeats)
+    data["1_raw_simpy"] = raw
+    report.row(
+        "1 raw SimPy",
+        f"events/s, {config.raw_timeouts:,} timeouts (median of {config.raw_repeats})",
+        f"{raw['events_per_second']:,.0f}",
+    )
+
+    report.mark(f"2. model events/s: {config.event_replications} baseline replications")
+    model = model_throughput(scenario, config.event_replications)
+    ratio = model["events_per_second"] / raw["events_per_second"]
+    model["ratio_to_raw"] = ratio
+    data["2_model_throughput"] = model
+    per_rep = model["events"] / config.event_replications
+    report.row(
+        "2 model events/s",
+        f"events/s, {config.event_replications} baseline reps ({per_rep:,.0f} events each)",
+        f"{model['events_per_second']:,.0f}",
+    )
+    report.row(
+        "2 model events/s",
+        "ratio to raw SimPy",
+        f"{ratio:.3f}",
+        f">= {RATIO_TARGET}",
+        verdict(ratio >= RATIO_TARGET),
+    )
+
+    report.mark(f"3. {n} baseline replications, {WORKERS} workers")
+    one = statistics.median(r["seconds"] for r in model["runs"])
+    two = pool_run(scenario, n, WORKERS)
+    projected = two["seconds"] * 1000 / n
+    data["3_wall_time"] = {
+        "one_replication_seconds_median": one,
+        "one_replication_seconds": [r["seconds"] for r in model["runs"]],
+        "horizon": horizon,
+        "pool": two,
+        "projected_1000_seconds": projected,
+        "projected": n != 1000,
+    }
+    report.row("3 wall time", f"1 replication, {horizon} (median of section 2)", f"{one:.2f} s")
+    if n != 1000:
+        report.row(
+            "3 wall time",
+            f"{n:,} replications, ProcessPoolExecutor({WORKERS})",
+            f"{two['seconds']:.1f} s",
+        )
+    label = f"1,000 replications, ProcessPoolExecutor({WORKERS})"
+    report.row(
+        "3 wall time",
+        label if n == 1000 else f"1,000 replications (projected from {n:,})",
+        f"{projected:.1f} s",
+        f"<= {THOUSAND_TARGET_S:.0f} s",
+        verdict(projected <= THOUSAND_TARGET_S),
+    )
+
+    report.mark(f"4. {n1} baseline replications, 1 worker")
+    single = pool_run(scenario, n1, 1)
+    # scale T1 to the N replications' events (replications differ in cost)
+    t1 = single["seconds"] * two["events"] / single["events"]
+    efficiency = t1 / (WORKERS * two["seconds"])
+    data["4_parallel_efficiency"] = {
+        "one_worker": single,
+        "t1_scaled_seconds": t1,
+        "t2_seconds": two["seconds"],
+        "efficiency": efficiency,
+    }
+    report.row(
+        "4 parallel eff.",
+        f"{n1:,} replications, ProcessPoolExecutor(1)",
+        f"{single['seconds']:.1f} s",
+    )
+    scaled_note = "T1 (scaled by events)" if n1 != n else "T1"
+    report.row(
+        "4 parallel eff.",
+        f"efficiency {scaled_note} / (2 T2)",
+        f"{efficiency:.2f}",
+        f">= {EFFICIENCY_TARGET}",
+        verdict(efficiency >= EFFICIENCY_TARGET),
+    )
+
+    end = config.end_year
+    span = f"{scenario.horizon.start_year}-{end or scenario.horizon.end_year}"
+    report.mark(f"5. cost growth, factors {config.factors}, horizon {span}, one subprocess each")
+    sizes = [
+        in_subprocess({"kind": "scaled", "factor": f, "end_year": end}) for f in config.factors
+    ]
+    exponent = loglog_slope([s["factor"] for s in sizes], [s["seconds"] for s in sizes])
+    event_exponent = loglog_slope([s["factor"] for s in sizes], [s["events"] for s in sizes])
+    data["5_cost_growth"] = {
+        "horizon": span,
+        "sizes": sizes,
+        "time_exponent": exponent,
+        "events_exponent": event_exponent,
+    }
+    for s in sizes:
+        report.row(
+            "5 cost growth",
+            f"{s['factor']:g}x, {span}: time, events, peak RSS (growth)",
+            f"{s['seconds']:.2f} s, {s['events']:,}, "
+            f"{s['peak_rss_mb']:.0f} MB (+{s['run_rss_growth_mb']:.0f})",
+        )
+    report.row("5 cost growth", "events ~ factor^k: k", f"{event_exponent:.2f}")
+    report.row(
+        "5 cost growth",
+        "time ~ factor^k: k (log-log fit)",
+        f"{exponent:.2f}",
+        f"<= {EXPONENT_TARGET}",
+        verdict(exponent <= EXPONENT_TARGET),
+    )
+
+    report.mark("6. dask")
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        data["6_dask"] = {"skipped": DASK_MISSING}
+        report.row("6 dask", "LocalCluster(2 workers) vs process pool", "skipped", "", DASK_MISSING)
+    else:
+        dask = dask_run(scenario, n)
+        dask["process_pool_seconds"] = two["seconds"]
+        dask["ratio_to_process_pool"] = dask["seconds"] / two["seconds"]
+        data["6_dask"] = dask
+        report.row(
+            "6 dask",
+            f"{n:,} replications, LocalCluster(2) executor "
+            f"(+{dask['cluster_startup_seconds']:.1f} s start)",
+            f"{dask['seconds']:.1f} s",
+        )
+        report.row(
+            "6 dask", "dask time / process-pool time", f"{dask['ratio_to_process_pool']:.2f}"
+        )
+
+    report.mark(f"7. stress_10x, horizon {span}")
+    stress = in_subprocess({"kind": "stress", "end_year": end})
+    data["7_stress_10x"] = stress
+    report.row("7 stress_10x", f"1 replication, {span}: time", f"{stress['seconds']:.2f} s")
+    report.row(
+        "7 stress_10x",
+        "events (analytic estimate)",
+        f"{stress['events']:,} ({stress['expected_events']:,.0f})",
+    )
+    report.row("7 stress_10x", "events/s", f"{stress['events_per_second']:,.0f}")
+    report.row(
+        "7 stress_10x",
+        "peak RSS (growth during the run)",
+        f"{stress['peak_rss_mb']:.0f} MB (+{stress['run_rss_growth_mb']:.0f})",
+    )
+
+
+def profile(replications: int, top: int = 15) -> None:
+    """cProfile of ``run_one`` on baseline replications 0..k-1: the top functions by tottime."""
+    import cProfile
+    import io
+    import pstats
+
+    scenario = baseline()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    events = sum(run_one(scenario, i, SEED).events for i in range(replications))
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    stats.sort_stats("tottime").print_stats(top)
+    text = stream.getvalue().replace(sysconfig.get_paths()["purelib"] + os.sep, "")
+    text = text.replace(str(ROOT) + os.sep, "")
+    print(
+        f"cProfile: {replications} baseline replications, {events:,} SimPy events, "
+        f"{stats.total_tt:.2f} s profiled"
+    )
+    print(text.strip("\n"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke test: N=16, 100,000 raw timeouts, horizon 2018-2024 in 5 and 7",
+    )
+    parser.add_argument(
+        "--replications",
+        "-n",
+        type=int,
+        default=None,
+        help="N, the replications run with 2 workers (default 1000; --quick 16)",
+    )
+    parser.add_argument(
+        "--serial-replications",
+        type=int,
+        default=None,
+        help="replications of the 1-worker run (default N/5; --quick N/2)",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results JSON file")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="K",
+        help="instead of the suite: cProfile K baseline replications, print the top 15 by tottime",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return 0
+    if args.profile is not None:
+        profile(max(1, args.profile))
+        return 0
+    for name in ("replications", "serial_replications"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+
+    config = make_config(args)
+    report = Report()
+    info = machine()
+    started = time.perf_counter()
+    run_suite(config, report)
+    total = time.perf_counter() - started
+    info["load_average_end"] = load_average()
+    info["suite_peak_rss_mb"], _ = peak_rss_mb()
+
+    mode = "--quick" if config.quick else "full"
+    print(
+        f"zonesim benchmarks ({mode}), {info['date_utc']}: {info['cores']} cores ({info['cpu']}), "
+        f"Python {info['python']}, numpy {info['numpy']}, simpy {info['simpy']}"
+    )
+    print(report.table())
+    print(
+        f"suite wall time {total:.1f} s; load average at start {info['load_average_start']}, "
+        f"at end {info['load_average_end']}"
+    )
+    busy = (info["load_average_start"] or [0.0])[0]
+    if busy > 0.5:
+        print(
+            f"note: 1-minute load average {busy:.2f} before the suite started: if other "
+            "processes were competing for the cores, the timings are pessimistic"
+        )
+
+    targets = [
+        {"section": r[0], "measurement": r[1], "value": r[2], "target": r[3], "status": r[4]}
+        for r in report.rows
+        if r[4] in ("PASS", "FAIL")
+    ]
+    document = {
+        "machine": info,
+        "config": {**config.__dict__, "workers": WORKERS, "seed": SEED, "mode": mode},
+        "suite_wall_seconds": total,
+        "measurements": report.data,
+        "targets": targets,
+        "table": [
+            dict(zip(("section", "measurement", "value", "target", "status"), r, strict=True))
+            for r in report.rows
+        ],
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = args.out.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(args.out)
+    print(f"wrote {display(args.out)}")
+    return 0
+
+
+def display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
