@@ -64,6 +64,27 @@ def _seed(text: str) -> int:
     return value
 
 
+def _add_replication_options(parser: argparse.ArgumentParser) -> None:
+    """The options every command that runs replications shares."""
+    parser.add_argument(
+        "--replications",
+        "-n",
+        type=_positive_int,
+        default=200,
+        help="replications (per scenario; default 200)",
+    )
+    parser.add_argument("--seed", type=_seed, default=2018, help="root seed (default 2018)")
+    parser.add_argument(
+        "--workers",
+        "-w",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: all cores)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-plots", action="store_true", help="do not draw plots")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="zonesim",
@@ -73,17 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run replications of a scenario and print the goal table")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument(
-        "--replications", "-n", type=_positive_int, default=200, help="replications (default 200)"
-    )
-    run.add_argument("--seed", type=_seed, default=2018, help="root seed (default 2018)")
-    run.add_argument(
-        "--workers",
-        "-w",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
-        help="worker processes (default: all cores)",
-    )
+    _add_replication_options(run)
     run.add_argument("--out", "-o", help="results folder (default results/<scenario name>)")
     run.add_argument(
         "--firm-records",
@@ -93,36 +104,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--force", action="store_true", help="run even when the expected event count looks absurd"
     )
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument(
         "--observations",
         help="observed figures to mark on the plots (default: observations.yaml beside the "
         "scenario, if present)",
     )
-    run.add_argument("--no-plots", action="store_true", help="do not draw plots")
 
     compare = commands.add_parser(
         "compare", help="run scenarios with common random numbers and compare them with the first"
     )
     compare.add_argument("scenarios", nargs="+", help="scenario files; the first is the reference")
-    compare.add_argument(
-        "--replications",
-        "-n",
-        type=_positive_int,
-        default=200,
-        help="replications per scenario (default 200)",
-    )
-    compare.add_argument("--seed", type=_seed, default=2018, help="root seed (default 2018)")
-    compare.add_argument(
-        "--workers",
-        "-w",
-        type=_positive_int,
-        default=os.cpu_count() or 1,
-        help="worker processes (default: all cores)",
-    )
+    _add_replication_options(compare)
     compare.add_argument("--out", "-o", help="comparison folder (default results/compare_<names>)")
-    compare.add_argument("--no-progress", action="store_true", help="no progress bar")
-    compare.add_argument("--no-plots", action="store_true", help="do not draw plots")
 
     plot = commands.add_parser("plot", help="redraw the plots of a results or comparison folder")
     plot.add_argument("folder", help="a folder written by run or compare")

@@ -18,7 +18,8 @@ from statistics import NormalDist
 import numpy as np
 
 #: The sources of randomness, in a fixed order: the order fixes each source's spawn key, so
-#: append new sources at the end to keep existing streams unchanged.
+#: append new sources at the end to keep existing streams unchanged. ("certification" is kept
+#: for that reason: its decisions now use the keyed draws, ``Streams.keyed``.)
 SOURCES: tuple[str, ...] = (
     "initial",
     "arrivals",

@@ -70,7 +70,6 @@ class Zone:
         self.events_processed = 0  # SimPy events processed by ``run``
         # incubation spells of arrivals: (entered, left, outcome) for survival analysis
         self.spells: list[tuple[float, float, str]] = []
-        self._stage_of = {F.TEAM: "team", F.INCUBATING: "incubating", F.ENTERPRISE: "enterprise"}
 
     # ------------------------------------------------------------------ helpers
     def new_id(self) -> int:
@@ -85,14 +84,11 @@ class Zone:
         self.env.schedule(event, URGENT, delay)
         return event
 
-    def stage_name(self, firm: Firm) -> str:
-        return self._stage_of[firm.stage]
-
     # ------------------------------------------------------------------ state changes
     def refresh_rates(self, firm: Firm) -> None:
         """Recompute a firm's competing-risk rates for its stage, capability and funding."""
         sc = self.scenario
-        stage = self._stage_of[firm.stage]
+        stage = F.STAGE_NAMES[firm.stage]
         cap = firm.capability
         funded = firm.funded
         failure = sc.firms.failure
@@ -133,7 +129,7 @@ class Zone:
         total_m = sum(firm.funding_yuan.values()) / 1e6
         boost = min(revenue.max_growth_boost, revenue.growth_boost_per_million_yuan * total_m)
         firm.set_growth_boost(now, boost)
-        if firm.stage in self._stage_of:
+        if firm.stage in F.STAGE_NAMES:
             self.refresh_rates(firm)
             self.wake(firm)
 
@@ -161,7 +157,7 @@ class Zone:
         firm.stage_deadline = deadline
         if stage == F.ENTERPRISE:
             self.tally.enterprise_base += 1
-        if stage in self._stage_of:
+        if stage in F.STAGE_NAMES:
             self.refresh_rates(firm)
 
     def leave_carrier(self, firm: Firm, exit_kind: str) -> None:
