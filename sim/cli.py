@@ -7,10 +7,13 @@ file, arguments, output folder), 1 anything else.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import Executor
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.api import compare_scenarios, run_scenario
+from sim.api import compare_scenarios, make_executor, run_scenario
 from sim.experiment.runner import expected_events
 from sim.experiment.store import write_atomic
 from sim.plots import plot_comparison, plot_folder, plot_run
@@ -64,14 +67,16 @@ def _seed(text: str) -> int:
     return value
 
 
-def _add_replication_options(parser: argparse.ArgumentParser) -> None:
+def _add_replication_options(
+    parser: argparse.ArgumentParser, default_replications: int = 200
+) -> None:
     """The options every command that runs replications shares."""
     parser.add_argument(
         "--replications",
         "-n",
         type=_positive_int,
-        default=200,
-        help="replications (per scenario; default 200)",
+        default=default_replications,
+        help=f"replications (per scenario or candidate; default {default_replications})",
     )
     parser.add_argument("--seed", type=_seed, default=2018, help="root seed (default 2018)")
     parser.add_argument(
@@ -137,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
+
+    from sim import cli_analysis  # imports this module's helpers
+
+    cli_analysis.add_parsers(commands)
     return parser
 
 
@@ -464,6 +473,18 @@ class _progress:
             self.progress.stop()
 
 
+@contextlib.contextmanager
+def open_engine(args: argparse.Namespace) -> Iterator[tuple[Executor | None, int]]:
+    """The executor the replication options ask for, and its worker count; closed on exit."""
+    workers = args.workers
+    executor = make_executor(workers)
+    try:
+        yield executor, workers
+    finally:
+        if executor is not None:
+            executor.shutdown()
+
+
 def _check_writable(out_dir: Path) -> None:
     """Fail before running if the results folder cannot be written."""
     if out_dir.exists() and not out_dir.is_dir():
@@ -488,6 +509,9 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sim.cli_analysis import COMMANDS as ANALYSIS_COMMANDS
+
+    COMMANDS.update(ANALYSIS_COMMANDS)
     args = build_parser().parse_args(argv)
     out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     err = Console(stderr=True)

@@ -34,6 +34,9 @@ class Observation(BaseModel):
     """The source says 余/近/多/以上 (more than, nearly, over)."""
     aggregate: Literal["value", "sum"] = "value"
     """``value``: the indicator in that year; ``sum``: its sum over year..to_year."""
+    tolerance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.1
+    """Calibration: how far outside its range a simulated mean may fall, as a share of the
+    value, before it counts as one standard error of misfit."""
     source: str
     """Where the figure comes from."""
 
@@ -63,7 +66,8 @@ def load_observations(path: str | os.PathLike[str]) -> Observations:
 
 
 def observations_table(observations: Observations) -> pd.DataFrame:
-    """One row per figure: indicator, year, to_year, value, low, high, approx, aggregate, source."""
+    """One row per figure: indicator, year, to_year, value, low, high, approx, aggregate,
+    tolerance, source."""
     rows = [
         (
             o.indicator,
@@ -74,6 +78,7 @@ def observations_table(observations: Observations) -> pd.DataFrame:
             o.value if o.high is None else o.high,
             o.approx,
             o.aggregate,
+            o.tolerance,
             o.source,
         )
         for o in observations.observations
@@ -87,6 +92,7 @@ def observations_table(observations: Observations) -> pd.DataFrame:
         "high",
         "approx",
         "aggregate",
+        "tolerance",
         "source",
     ]
     return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,395 @@
+"""The analysis commands of the command line: ``calibrate``, ``sensitivity``, ``tune`` and
+``sweep``. They share ``run``'s replication options (``--replications``, ``--seed``,
+``--workers``) and executor, and take ``--out`` and ``--resume``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim import studies
+from sim.analysis.sensitivity import METHODS
+from sim.analysis.sweep import DESIGNS
+from sim.cli import (
+    EXIT_OK,
+    BadInput,
+    _add_replication_options,
+    _check_writable,
+    _positive_int,
+    _progress,
+    open_engine,
+)
+from sim.experiment.units import ResumeMismatch
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1] (got {value})")
+    return value
+
+
+def _year(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year")
+    return int(text)
+
+
+def _common(parser: argparse.ArgumentParser, replications: int, space_help: str) -> None:
+    parser.add_argument("scenario", help="scenario YAML file")
+    parser.add_argument("--space", required=True, help=space_help)
+    _add_replication_options(parser, default_replications=replications)
+    parser.add_argument("--out", "-o", help="results folder (default results/<command>_<name>)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the finished evaluations stored in OUT/units (same scenario, seed, design)",
+    )
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    """Register the four analysis commands."""
+    calibrate = commands.add_parser(
+        "calibrate", help="fit uncertain parameters to the observed figures (with a hindcast)"
+    )
+    _common(
+        calibrate,
+        20,
+        "uncertain parameters and their bounds (e.g. scenarios/spaces/uncertain.yaml)",
+    )
+    calibrate.add_argument(
+        "--observations", required=True, help="observed figures (e.g. scenarios/observations.yaml)"
+    )
+    calibrate.add_argument(
+        "--trials", type=_positive_int, default=60, help="candidates (default 60)"
+    )
+    calibrate.add_argument(
+        "--fit-until",
+        type=_year,
+        help="fit only the figures up to this year and test the later ones (hindcast)",
+    )
+
+    sens = commands.add_parser("sensitivity", help="Morris or Sobol indices of one output (SALib)")
+    _common(sens, 20, "parameters to vary and their bounds")
+    sens.add_argument("--output", required=True, help="INDICATOR@YEAR, e.g. national_hte@2020")
+    sens.add_argument("--method", choices=METHODS, default="morris", help="default morris")
+    sens.add_argument(
+        "--samples",
+        type=_positive_int,
+        help="base sample: Morris trajectories (default 20) or Sobol N (default 256, a power of 2)",
+    )
+
+    tune = commands.add_parser(
+        "tune", help="cheapest lever settings that meet the goals with a given probability"
+    )
+    _common(tune, 50, "policy levers with bounds and costs (e.g. scenarios/spaces/levers.yaml)")
+    tune.add_argument("--goals", default="all", help="all, or goal keys separated by commas")
+    tune.add_argument("--min-probability", type=_probability, default=0.8, help="default 0.8")
+    tune.add_argument("--trials", type=_positive_int, default=40, help="candidates (default 40)")
+    tune.add_argument(
+        "--confirm-replications",
+        type=_positive_int,
+        help="replications to confirm the best candidates (default 4 x --replications)",
+    )
+
+    sweep = commands.add_parser("sweep", help="probability of meeting goals over a lever design")
+    _common(sweep, 50, "policy levers with bounds (e.g. scenarios/spaces/levers.yaml)")
+    sweep.add_argument("--design", choices=DESIGNS, default="grid", help="default grid")
+    sweep.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=5,
+        help="grid: levels per lever; lhs: points (default 5)",
+    )
+    sweep.add_argument("--levers", help="sweep only these levers (comma-separated paths)")
+    sweep.add_argument("--goals", default="all", help="all, or goal keys separated by commas")
+    sweep.add_argument("--x", help="lever on the heatmap's x axis (default: the first)")
+    sweep.add_argument("--y", help="lever on the heatmap's y axis (default: the second)")
+
+
+def _out_dir(args: argparse.Namespace, command: str) -> Path:
+    name = Path(args.scenario).stem
+    out = Path(args.out) if args.out else Path("results") / f"{command}_{name}"
+    _check_writable(out)
+    return out
+
+
+def _run(study_call, args: argparse.Namespace, total: int, err: Console, label: str):
+    """Run a study with a progress bar over replications, turning input problems into exit 2."""
+    with (
+        open_engine(args) as (executor, workers),
+        _progress(total, args.no_progress, err, label) as advance,
+    ):
+        try:
+            return study_call(executor=executor, workers=workers, progress=advance)
+        except ResumeMismatch as exc:
+            raise BadInput(str(exc)) from None
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+
+
+def _finish(out: Console, study, out_dir: Path, args: argparse.Namespace) -> None:
+    written = study.write(out_dir, plots=not args.no_plots)
+    manifest = study.manifest
+    reused = manifest["evaluations_reused"]
+    out.print(
+        f"{manifest['evaluations_run']} evaluations run"
+        + (f", {reused} reused from {out_dir / 'units'}" if reused else "")
+        + f", {manifest['events']:,} SimPy events, {manifest['wall_seconds']:.1f} s; "
+        f"wrote {', '.join(p.name for p in written)} to {out_dir}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for note in manifest["notes"]:
+        out.print(f"note: {note}", highlight=False, soft_wrap=True)
+
+
+def _fmt(value: float) -> str:
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.3g} M"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
+
+
+def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
+    out_dir = _out_dir(args, "calibrate")
+    study = _run(
+        lambda **kw: studies.calibrate_scenario(
+            args.scenario,
+            args.space,
+            args.observations,
+            out_dir,
+            args.replications,
+            args.seed,
+            args.trials,
+            args.fit_until,
+            resume=args.resume,
+            **kw,
+        ),
+        args,
+        args.trials * args.replications,
+        err,
+        "calibrate",
+    )
+    cal = study.calibration
+    table = Table(
+        title=f"Calibration of {study.setup.scenario.name}: {args.trials} trials x "
+        f"{args.replications} replications",
+        title_justify="left",
+    )
+    for column in ("parameter", "scenario", "best", "90 % range", "bounds", "note"):
+        table.add_column(column, justify="left" if column in ("parameter", "note") else "right")
+    for row in cal.ranges.itertuples():
+        table.add_row(
+            row.parameter,
+            _fmt(row.scenario_value),
+            _fmt(row.best),
+            f"{_fmt(row.range_low)}–{_fmt(row.range_high)}",
+            f"{_fmt(row.low)}–{_fmt(row.high)}",
+            f"at {row.at_bound} bound" if row.at_bound else "",
+        )
+    out.print(table)
+    fit = Table(
+        title="Fit per observation (band: 5–95 % pooled over accepted parameters)",
+        title_justify="left",
+    )
+    for column in ("observation", "observed", "best mean", "band", "in band", "use"):
+        fit.add_column(column, justify="left" if column == "observation" else "right")
+    for row in cal.fit.itertuples():
+        years = (
+            str(row.year)
+            if row.to_year is None or row.to_year != row.to_year
+            else f"{row.year}–{int(row.to_year)}"
+        )
+        observed = (
+            _fmt(row.observed) if row.low == row.high else f"{_fmt(row.low)}–{_fmt(row.high)}"
+        )
+        use = "fitted" if row.used_in_fit else "hindcast"
+        if not row.informative:
+            use += " (fixed)"
+        fit.add_row(
+            f"{row.indicator} {years}",
+            observed,
+            _fmt(row.best_mean),
+            f"{_fmt(row.band_q05)}–{_fmt(row.band_q95)}",
+            "yes" if row.inside_band else "NO",
+            use,
+        )
+    out.print(fit)
+    if args.fit_until is not None:
+        hind = cal.hindcast
+        inside = int(hind["inside_band"].sum())
+        out.print(
+            f"hindcast: {inside} of {len(hind)} observations after {args.fit_until} inside "
+            "the simulated 90 % band",
+            highlight=False,
+        )
+    _finish(out, study, out_dir, args)
+    return EXIT_OK
+
+
+def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int:
+    out_dir = _out_dir(args, "sensitivity")
+    samples = args.samples or (20 if args.method == "morris" else 256)
+    space_size = _space_size(args)
+    total = studies.sensitivity_points(space_size, args.method, samples) * args.replications
+    study = _run(
+        lambda **kw: studies.sensitivity_scenario(
+            args.scenario,
+            args.space,
+            args.output,
+            out_dir,
+            args.method,
+            samples,
+            args.replications,
+            args.seed,
+            resume=args.resume,
+            **kw,
+        ),
+        args,
+        total,
+        err,
+        "sensitivity",
+    )
+    result = study.result
+    table = Table(
+        title=f"{args.method.capitalize()} sensitivity of {result.output} "
+        f"({len(result.design)} points x {args.replications} replications)",
+        title_justify="left",
+    )
+    columns = [c for c in result.indices.columns]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for row in result.indices.itertuples(index=False):
+        table.add_row(*[v if isinstance(v, str) else f"{v:.3g}" for v in row])
+    out.print(table)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
+    study.manifest["notes"] = []
+    _finish(out, study, out_dir, args)
+    return EXIT_OK
+
+
+def _space_size(args: argparse.Namespace) -> int:
+    from sim.scenario.loader import read_tree
+
+    try:
+        return len(read_tree(args.space).data.get("parameters", {})) or 1
+    except Exception:  # noqa: BLE001 - the study reports the problem properly
+        return 1
+
+
+def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
+    out_dir = _out_dir(args, "tune")
+    confirm = args.confirm_replications or 4 * args.replications
+    study = _run(
+        lambda **kw: studies.tune_scenario(
+            args.scenario,
+            args.space,
+            args.goals,
+            out_dir,
+            args.min_probability,
+            args.replications,
+            args.seed,
+            args.trials,
+            confirm,
+            resume=args.resume,
+            **kw,
+        ),
+        args,
+        args.trials * args.replications + confirm,
+        err,
+        "tune",
+    )
+    result = study.result
+    s = result.best_summary
+    title = (
+        "Cheapest policy found"
+        if result.best is not None
+        else "No policy met the goals; the most likely one seen"
+    )
+    table = Table(
+        title=f"{title} ({', '.join(result.goals)}; P >= {result.min_probability:g})",
+        title_justify="left",
+    )
+    for column in ("lever", "scenario", "policy"):
+        table.add_column(column, justify="left" if column == "lever" else "right")
+    base = study.setup.space.base_values()
+    shown = result.best or {p: float(v) for p, v in _best_seen(result).items()}
+    for path, value in shown.items():
+        table.add_row(path, _fmt(base[path]), _fmt(value))
+    out.print(table)
+    out.print(f"cost over the scenario: {s['cost_yuan'] / 1e6:,.2f} M yuan", highlight=False)
+    for name in ["all", *result.goals]:
+        out.print(
+            f"P({name}) = {s[f'p_{name}']:.2f} (90 % {s[f'p_{name}_low']:.2f}–"
+            f"{s[f'p_{name}_high']:.2f}, {s['replications']} replications)",
+            highlight=False,
+        )
+    _finish(out, study, out_dir, args)
+    return EXIT_OK
+
+
+def _best_seen(result) -> dict:
+    top = result.trials.sort_values(["p_all", "cost_yuan"], ascending=[False, True]).iloc[0]
+    return {p: top[p] for p in result.space.paths}
+
+
+def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
+    out_dir = _out_dir(args, "sweep")
+    levers = [p.strip() for p in args.levers.split(",")] if args.levers else None
+    size = len(levers) if levers else _space_size(args)
+    points = args.samples**size if args.design == "grid" else args.samples
+    study = _run(
+        lambda **kw: studies.sweep_scenario(
+            args.scenario,
+            args.space,
+            out_dir,
+            args.design,
+            args.samples,
+            args.goals,
+            args.x,
+            args.y,
+            args.replications,
+            args.seed,
+            levers=levers,
+            resume=args.resume,
+            **kw,
+        ),
+        args,
+        points * args.replications,
+        err,
+        "sweep",
+    )
+    table = study.table
+    best = table.sort_values(study.column, ascending=False).head(5)
+    rich = Table(
+        title=f"Sweep ({args.design}, {len(table)} points x {args.replications} "
+        f"replications): the 5 most likely to meet {study.column[2:]}",
+        title_justify="left",
+    )
+    columns = [*study.setup.space.paths, "cost_yuan", study.column]
+    for column in columns:
+        rich.add_column(column.split(".")[-2] if "." in column else column, justify="right")
+    for _, row in best.iterrows():
+        rich.add_row(*[_fmt(row[c]) if c != study.column else f"{row[c]:.2f}" for c in columns])
+    out.print(rich)
+    _finish(out, study, out_dir, args)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "calibrate": cmd_calibrate,
+    "sensitivity": cmd_sensitivity,
+    "tune": cmd_tune,
+    "sweep": cmd_sweep,
+}

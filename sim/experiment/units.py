@@ -1,0 +1,81 @@
+"""Resumable work: each finished unit (a candidate's replications, a replication batch) is its
+own file in ``OUT/units/``, written atomically, beside a manifest naming what produced it.
+
+Rerunning with ``resume=True`` reuses finished units and recomputes missing or torn ones, and
+refuses when the scenario, the root seed or the design changed. Without ``resume`` an earlier
+run's units are discarded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sim.experiment.store import versions, write_atomic, write_json
+
+MANIFEST = "manifest.json"
+
+
+class ResumeMismatch(Exception):
+    """The folder holds units of different work (scenario, seed or design changed)."""
+
+
+def unit_key(data: Any) -> str:
+    """A file-name-safe key for any JSON-able description of a unit."""
+    text = json.dumps(data, sort_keys=True, default=float)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+class UnitStore:
+    """Finished units of one piece of work, kept in ``folder``.
+
+    ``identity`` describes the work (command, scenario hash, root seed, design); on resume it
+    must equal the stored one in every key it shares with it.
+    """
+
+    def __init__(self, folder: str | Path, identity: dict[str, Any], resume: bool) -> None:
+        self.folder = Path(folder)
+        self.identity = identity
+        manifest_path = self.folder / MANIFEST
+        if resume and manifest_path.is_file():
+            stored = json.loads(manifest_path.read_text(encoding="utf-8")).get("identity", {})
+            changed = [k for k in identity if k in stored and stored[k] != identity[k]]
+            if changed:
+                raise ResumeMismatch(
+                    f"{self.folder.parent}: cannot resume: {', '.join(changed)} changed since "
+                    "the stored units were made; rerun without --resume (starts afresh) "
+                    "or choose another --out"
+                )
+        elif self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_json(manifest_path, {"identity": identity, "versions": versions()})
+        self.reused = 0
+        self.computed = 0
+        self._made_here: set[str] = set()
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def get(self, key: str) -> Any | None:
+        """The stored result of a unit, or None (missing or unreadable: recompute it).
+        ``reused`` counts units found that this store did not make."""
+        path = self.path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)
+            return None
+        if key not in self._made_here:
+            self.reused += 1
+        return data
+
+    def put(self, key: str, data: Any) -> None:
+        write_atomic(self.path(key), json.dumps(data, separators=(",", ":")))
+        self.computed += 1
+        self._made_here.add(key)
