@@ -306,7 +306,7 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
             **kw,
         ),
         args,
-        args.trials * args.replications + confirm,
+        args.trials * args.replications + 7 * confirm,
         err,
         "tune",
     )

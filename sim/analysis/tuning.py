@@ -1,10 +1,16 @@
 """Backcasting: the cheapest lever settings that meet chosen goals with a stated probability.
 
 Each candidate runs the same replications (common random numbers), so candidates differ only
-through their levers. optuna's TPE sampler minimises the cost under the constraint
-P(all chosen goals met) ≥ p. The cheapest candidates that pass are then re-run with more
-replications (the first ones shared, so the estimate only sharpens) and the cheapest whose
-confirmed probability still reaches p is the answer, reported with a Wilson interval.
+through their levers. Three stages, each evaluation a row of the trials table:
+
+1. search: optuna's TPE sampler minimises the cost under the constraint
+   P(all chosen goals met) ≥ p, starting from the scenario as written and all levers at top;
+2. confirm: the cheapest candidates that pass are re-run with more replications (the first
+   ones shared, so the estimate only sharpens); the cheapest that still passes is kept;
+3. polish: bisection on the line from it towards the cheapest corner of the space, keeping
+   the cheapest point that passes with the confirmation's replications.
+
+The answer is reported with a Wilson interval for each probability.
 """
 
 from __future__ import annotations
@@ -67,7 +73,7 @@ class Tuning:
     space: Space
     goals: dict[str, Goal]
     min_probability: float
-    trials: pd.DataFrame  # trial, levers, cost_yuan, p_all, p_<goal>..., feasible, confirmed
+    trials: pd.DataFrame  # trial, stage, levers, cost_yuan, replications, p_*, feasible
     best: dict[str, float] | None  # lever values of the answer (None: none found)
     best_summary: dict  # cost, probabilities with intervals, replications
     notes: list[str] = field(default_factory=list)
@@ -94,6 +100,7 @@ def tune(
     seed: int,
     confirm_replications: int | None = None,
     confirm_candidates: int = 3,
+    polish_steps: int = 6,
     on_trial: Callable[[int, dict], None] | None = None,
 ) -> Tuning:
     """Search the levers of ``space`` (see the module doc). ``evaluate(values, replications)``
@@ -114,56 +121,84 @@ def tune(
     # The corners most users ask about first: the plan as written, and every lever at its top.
     for corner in (0.0, 1.0):
         study.enqueue_trial(dict.fromkeys(names, corner))
-    rows = []
-    for number in range(trials):
-        trial = study.ask(distributions)
-        values = space.values([trial.params[n] for n in names])
-        hits = goal_met(evaluate(values, replications), goals, replications)
-        summary = _summary(space, values, hits, replications)
-        trial.set_constraint("shortfall", min_probability - summary["p_all"])
-        study.tell(trial, summary["cost_yuan"])
-        row = {"trial": number, **values, **summary}
-        row["feasible"] = summary["p_all"] >= min_probability
+    rows: list[dict] = []
+
+    def record(stage: str, values: dict[str, float], count: int) -> dict:
+        hits = goal_met(evaluate(values, count), goals, count)
+        row = {"trial": len(rows), "stage": stage, **values, **_summary(space, values, hits, count)}
+        row["feasible"] = row["p_all"] >= min_probability
         rows.append(row)
         if on_trial:
-            on_trial(number, row)
-    table = pd.DataFrame(rows)
-    table["confirmed"] = pd.NA
+            on_trial(row["trial"], row)
+        return row
+
+    for _ in range(trials):
+        trial = study.ask(distributions)
+        row = record("search", space.values([trial.params[n] for n in names]), replications)
+        trial.set_constraint("shortfall", min_probability - row["p_all"])
+        study.tell(trial, row["cost_yuan"])
 
     notes: list[str] = []
-    best, best_summary = None, {}
+    best: dict | None = None
+    search = pd.DataFrame(rows)
     candidates = (
-        table[table["feasible"]]
+        search[search["feasible"]]
         .sort_values(["cost_yuan", "trial"])
         .drop_duplicates(space.paths)
         .head(confirm_candidates)
     )
-    for index, row in candidates.iterrows():
-        values = {p: float(row[p]) for p in space.paths}
-        hits = goal_met(evaluate(values, confirm_replications), goals, confirm_replications)
-        summary = _summary(space, values, hits, confirm_replications)
-        passed = summary["p_all"] >= min_probability
-        table.at[index, "confirmed"] = passed
-        if passed:
-            best, best_summary = values, summary
+    for _, candidate in candidates.iterrows():
+        row = record("confirm", {p: float(candidate[p]) for p in space.paths}, confirm_replications)
+        if row["feasible"]:
+            best = row
             break
+    if best is not None:
+        best = _polish(space, best, record, confirm_replications, polish_steps)
+    table = pd.DataFrame(rows)
     if best is None:
-        top = table.sort_values(["p_all", "cost_yuan"], ascending=[False, True]).iloc[0]
-        values = {p: float(top[p]) for p in space.paths}
-        best_summary = _summary(
-            space,
-            values,
-            goal_met(evaluate(values, replications), goals, replications),
-            replications,
-        )
+        top = search.sort_values(["p_all", "cost_yuan"], ascending=[False, True]).iloc[0]
+        best_summary = {k: top[k] for k in top.index if k == "cost_yuan" or k.startswith("p_")}
+        best_summary["replications"] = replications
         notes.append(
             f"no candidate met the goals with probability ≥ {min_probability:g}"
             + (" after confirmation" if len(candidates) else "")
             + f"; the highest seen is {top['p_all']:.2f} at a cost of "
             f"{top['cost_yuan'] / 1e6:.1f} M yuan (trial {int(top['trial'])})"
         )
-        weakest = min((g for g in goals), key=lambda g: table[f"p_{g}"].max())
+        weakest = min(goals, key=lambda g: search[f"p_{g}"].max())
         notes.append(
-            f"hardest goal: {weakest} (at most {table[f'p_{weakest}'].max():.2f} in any trial)"
+            f"hardest goal: {weakest} (at most {search[f'p_{weakest}'].max():.2f} in any trial)"
         )
-    return Tuning(space, dict(goals), min_probability, table, best, best_summary, notes)
+        return Tuning(space, dict(goals), min_probability, table, None, best_summary, notes)
+    best_values = {p: float(best[p]) for p in space.paths}
+    best_summary = {k: v for k, v in best.items() if k == "cost_yuan" or k.startswith("p_")}
+    best_summary["replications"] = best["replications"]
+    best_summary["trial"] = best["trial"]
+    return Tuning(space, dict(goals), min_probability, table, best_values, best_summary, notes)
+
+
+def _polish(
+    space: Space, best: dict, record: Callable[[str, dict, int], dict], count: int, steps: int
+) -> dict:
+    """Bisect on the segment from the confirmed answer towards the cheapest corner of the space
+    (every lever at its cheaper bound), keeping the cheapest point that still meets the goals:
+    with goals that rise with the levers this finds the boundary along that line."""
+    top = np.array([space.parameters[p].unit(best[p]) for p in space.paths])
+    cheap = np.array(
+        [
+            0.0 if p.cost_per_unit_yuan > 0 else 1.0 if p.cost_per_unit_yuan < 0 else top[i]
+            for i, p in enumerate(space.parameters.values())
+        ]
+    )
+    low, high = 0.0, 1.0  # share of the way from the cheap corner to the answer
+    for _ in range(steps):
+        middle = (low + high) / 2
+        values = space.values(cheap + middle * (top - cheap))
+        if values == {p: best[p] for p in space.paths}:
+            break
+        row = record("polish", values, count)
+        if row["feasible"] and row["cost_yuan"] <= best["cost_yuan"]:
+            best, high = row, middle
+        else:
+            low = middle
+    return best

@@ -112,6 +112,7 @@ def plot_tradeoff(
     """Cost of each candidate against its probability of meeting all chosen goals."""
     fig = new_figure(8.5, 5.0, footer_inches=0.3)
     ax = fig.add_subplot()
+    trials = trials[trials["stage"] == "search"]
     feasible = trials["feasible"].astype(bool)
     ax.scatter(
         trials.loc[~feasible, "cost_yuan"] / 1e6,
