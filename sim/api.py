@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from sim.analysis.compare import (
 )
 from sim.analysis.goals import goal_table
 from sim.analysis.survival import survival_table
+from sim.experiment.engines import Engine, open_engine, process_pool
 from sim.experiment.runner import RunResults, run_replications
 from sim.experiment.store import scenario_hash, versions, write_csv, write_json
 from sim.scenario import SourceTree, load_scenario_with_tree
@@ -115,8 +117,20 @@ class ScenarioRun:
 
 
 def make_executor(workers: int) -> Executor | None:
-    """A process pool for ``workers`` > 1, else None (run in this process)."""
-    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    """A process pool for ``workers`` > 1, else None (run in this process); the caller shuts
+    it down. ``sim.experiment.engines.open_engine`` also starts Dask engines and closes them."""
+    return process_pool(workers)
+
+
+def _engine(
+    executor: Executor | None, workers: int, dask: str | None
+) -> contextlib.AbstractContextManager[Engine]:
+    """The caller's executor as is, or an engine opened (and closed) for this call."""
+    if executor is not None:
+        if dask:
+            raise ValueError("pass either executor or dask, not both")
+        return contextlib.nullcontext(Engine(executor, workers, "caller's executor"))
+    return open_engine(workers, dask)
 
 
 def default_observations(scenario_path: str | os.PathLike[str]) -> Path | None:
@@ -134,11 +148,14 @@ def run_scenario(
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
     observations: str | os.PathLike[str] | None = None,
+    dask: str | None = None,
 ) -> ScenarioRun:
     """Run a scenario (object or YAML path) and compute its goal table.
 
     Pass ``executor`` to use your own (e.g. a Dask client's executor); otherwise ``workers``
-    processes are started for the run. ``observations`` is a file of observed figures (by
+    processes are started for the run, or, with ``dask``, a Dask engine: ``"local"`` (a local
+    cluster of ``workers`` processes) or a scheduler address such as ``"tcp://HOST:8786"``
+    (see ``sim.experiment.engines``). ``observations`` is a file of observed figures (by
     default ``observations.yaml`` beside a scenario file, if present).
     """
     tree = None
@@ -147,21 +164,16 @@ def run_scenario(
             observations = default_observations(scenario)
         scenario, tree = load_scenario_with_tree(scenario)
     observed = observations_table(load_observations(observations)) if observations else None
-    own = executor is None and workers > 1
-    pool = make_executor(workers) if own else executor
-    try:
+    with _engine(executor, workers, dask) as engine:
         results = run_replications(
             scenario,
             replications,
             seed,
-            executor=pool,
-            workers=workers,
+            executor=engine.executor,
+            workers=engine.workers,
             firm_records=firm_records,
             progress=progress,
         )
-    finally:
-        if own and pool is not None:
-            pool.shutdown()
     goals = goal_table(scenario, results.trajectories, replications)
     return ScenarioRun(results, goals, tree, observed)
 
@@ -214,26 +226,27 @@ def compare_scenarios(
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
     seeds: list[int] | None = None,
+    dask: str | None = None,
 ) -> Comparison:
     """Run scenario files with the same root seed (common random numbers) and compare each
-    with the first. ``seeds`` (one per scenario) overrides that, for independent streams."""
+    with the first. ``seeds`` (one per scenario) overrides that, for independent streams.
+    ``executor``, ``workers`` and ``dask`` choose where replications run, as for
+    :func:`run_scenario`; one engine serves every scenario."""
     loaded = [load_scenario_with_tree(path) for path in scenarios]
     names = [scenario.name for scenario, _ in loaded]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared: {names}")
     seeds = seeds or [seed] * len(loaded)
     runs: dict[str, ScenarioRun] = {}
-    own = executor is None and workers > 1
-    pool = make_executor(workers) if own else executor
-    try:
+    with _engine(executor, workers, dask) as engine:
         for path, (scenario, tree), run_seed in zip(scenarios, loaded, seeds, strict=True):
             observed = default_observations(path)
             results = run_replications(
                 scenario,
                 replications,
                 run_seed,
-                executor=pool,
-                workers=workers,
+                executor=engine.executor,
+                workers=engine.workers,
                 progress=progress,
             )
             runs[scenario.name] = ScenarioRun(
@@ -242,9 +255,6 @@ def compare_scenarios(
                 tree,
                 observations_table(load_observations(observed)) if observed else None,
             )
-    finally:
-        if own and pool is not None:
-            pool.shutdown()
     base_name = names[0]
     base_scenario, base_tree = loaded[0]
     base = runs[base_name].trajectories

@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.api import compare_scenarios, make_executor, run_scenario
+from sim.api import compare_scenarios, run_scenario
+from sim.experiment import engines
 from sim.experiment.runner import expected_events
 from sim.experiment.store import write_atomic
 from sim.plots import plot_comparison, plot_folder, plot_run
@@ -85,6 +86,14 @@ def _add_replication_options(
         type=_positive_int,
         default=os.cpu_count() or 1,
         help="worker processes (default: all cores)",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="run the replications on Dask: 'local' starts a local cluster of --workers "
+        "processes; a scheduler address such as tcp://HOST:8786 uses that cluster's workers "
+        "(--workers is then ignored). Results are identical on every engine. Needs the "
+        "cluster extra: pip install 'zonesim[cluster]'",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--no-plots", action="store_true", help="do not draw plots")
@@ -188,13 +197,16 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     _check_writable(out_dir)
-    workers = min(args.workers, args.replications)
-    with _progress(args.replications, args.no_progress, err, scenario.name) as advance:
+    with (
+        open_engine(args, min(args.workers, args.replications)) as (executor, workers),
+        _progress(args.replications, args.no_progress, err, scenario.name) as advance,
+    ):
         run = run_scenario(
             args.scenario,
             args.replications,
             args.seed,
             workers=workers,
+            executor=executor,
             firm_records=args.firm_records,
             progress=advance,
             observations=args.observations,
@@ -206,7 +218,8 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     drawn = f" and {len(plots)} plots in plots/" if plots else ""
     out.print(
         f"{results.replications} replications in {results.wall_seconds:.1f} s "
-        f"({workers} worker{'s' if workers > 1 else ''}), {results.events:,} SimPy events; "
+        f"({workers} worker{'s' if workers > 1 else ''}"
+        f"{f', Dask {args.dask}' if args.dask else ''}), {results.events:,} SimPy events; "
         f"wrote {', '.join(p.name for p in written)}{drawn} to {out_dir}",
         highlight=False,
         soft_wrap=True,
@@ -226,11 +239,18 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
             raise BadInput(f"{path}: about {expected_events(scenario):,.0f} events per replication")
     out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
     _check_writable(out_dir)
-    workers = min(args.workers, args.replications)
     total = args.replications * len(names)
-    with _progress(total, args.no_progress, err, "compare") as advance:
+    with (
+        open_engine(args, min(args.workers, args.replications)) as (executor, workers),
+        _progress(total, args.no_progress, err, "compare") as advance,
+    ):
         comparison = compare_scenarios(
-            args.scenarios, args.replications, args.seed, workers=workers, progress=advance
+            args.scenarios,
+            args.replications,
+            args.seed,
+            workers=workers,
+            executor=executor,
+            progress=advance,
         )
     written = comparison.write(out_dir)
     if not args.no_plots:
@@ -474,15 +494,16 @@ class _progress:
 
 
 @contextlib.contextmanager
-def open_engine(args: argparse.Namespace) -> Iterator[tuple[Executor | None, int]]:
-    """The executor the replication options ask for, and its worker count; closed on exit."""
-    workers = args.workers
-    executor = make_executor(workers)
+def open_engine(
+    args: argparse.Namespace, workers: int | None = None
+) -> Iterator[tuple[Executor | None, int]]:
+    """The executor the replication options ask for (``--workers``, or ``workers``; ``--dask``)
+    and how many replications it runs at once; closed on exit."""
     try:
-        yield executor, workers
-    finally:
-        if executor is not None:
-            executor.shutdown()
+        with engines.open_engine(workers or args.workers, getattr(args, "dask", None)) as engine:
+            yield engine.executor, engine.workers
+    except engines.EngineError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _check_writable(out_dir: Path) -> None:
