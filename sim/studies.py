@@ -144,7 +144,15 @@ def _write_scenario(
 ) -> Path:
     path = out / f"{setup.scenario.name}_{suffix}.yaml"
     text = override_text(
-        setup.scenario_path, path, setup.tree.data, values, comments, name, description, header
+        setup.scenario_path,
+        path,
+        setup.tree.data,
+        values,
+        comments,
+        name,
+        description,
+        header,
+        base_comments=setup.tree.comments,
     )
     write_atomic(path, text)
     return path

@@ -251,7 +251,7 @@ def _notes(
         names = ", ".join(f"{r.indicator} {r.year}" for r in fixed.itertuples())
         notes.append(f"not informative (the same in every trial): {names}")
     for row in ranges.itertuples():
-        if row.at_bound:
+        if row.at_bound and len(fixed) < len(fitted):
             notes.append(
                 f"{row.parameter}: the range reaches the space's {row.at_bound} bound; "
                 "widen the space to see where the fit stops"

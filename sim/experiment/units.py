@@ -53,16 +53,15 @@ class UnitStore:
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         write_json(manifest_path, {"identity": identity, "versions": versions()})
-        self.reused = 0
         self.computed = 0
         self._made_here: set[str] = set()
+        self._reused: set[str] = set()
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
     def get(self, key: str) -> Any | None:
-        """The stored result of a unit, or None (missing or unreadable: recompute it).
-        ``reused`` counts units found that this store did not make."""
+        """The stored result of a unit, or None (missing or unreadable: recompute it)."""
         path = self.path(key)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -72,8 +71,13 @@ class UnitStore:
             path.unlink(missing_ok=True)
             return None
         if key not in self._made_here:
-            self.reused += 1
+            self._reused.add(key)
         return data
+
+    @property
+    def reused(self) -> int:
+        """Units found that this store did not make (each counted once)."""
+        return len(self._reused)
 
     def put(self, key: str, data: Any) -> None:
         write_atomic(self.path(key), json.dumps(data, separators=(",", ":")))

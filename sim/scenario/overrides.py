@@ -56,59 +56,70 @@ def override_text(
     name: str,
     description: str,
     header: list[str],
+    base_comments: Mapping[tuple[str | int, ...], str] | None = None,
 ) -> str:
     """YAML text of a scenario that extends ``base_file`` (path written relative to
-    ``out_file``'s folder) with ``values`` set at their dotted paths."""
+    ``out_file``'s folder) with ``values`` set at their dotted paths, each with its comment
+    from ``comments``. A list holding a changed key is written whole: its other items and keys
+    keep their comments from ``base_comments`` (the base tree's ``comments``)."""
     data = copy.deepcopy(dict(base_data))
     tree: dict[str, Any] = {}
-    item_comments: dict[tuple[str | int, ...], str] = {}
+    notes: dict[tuple[str | int, ...], str] = dict(base_comments or {})
     for path, value in values.items():
         set_path(data, path, value)
-        steps = list(parts(path))
-        cut = next((i for i, p in enumerate(steps) if isinstance(p, int)), None)
-        if cut is None:
-            node = tree
-            for part in steps[:-1]:
-                node = node.setdefault(part, {})
-            node[steps[-1]] = get_path(data, path)
-            item_comments[tuple(steps)] = comments.get(path, "")
-        else:
+        steps = parts(path)
+        notes[steps] = comments.get(path, "")
+        cut = next((i for i, p in enumerate(steps) if isinstance(p, int)), len(steps) - 1)
+        node = tree
+        for part in steps[: cut - 1] if isinstance(steps[cut], int) else steps[:-1]:
+            node = node.setdefault(part, {})
+        if isinstance(steps[cut], int):
             head = steps[:cut]
-            node = tree
-            for part in head[:-1]:
-                node = node.setdefault(part, {})
             node[head[-1]] = get_path(data, ".".join(map(str, head)))
-            key = (*head, steps[cut])
-            item_comments[key] = "; ".join(
-                c for c in (item_comments.get(key, ""), comments.get(path, "")) if c
-            )
+        else:
+            node[steps[-1]] = get_path(data, path)
+    changed = {parts(path) for path in values}
     relative = os.path.relpath(Path(base_file).resolve(), Path(out_file).resolve().parent)
     lines = [f"# {line}" for line in header]
     lines += [f"extends: {_scalar(relative)}", f"name: {_scalar(name)}"]
     lines.append(f"description: {json.dumps(description, ensure_ascii=False)}")
     lines.append("")
-    _emit(tree, 0, (), item_comments, lines)
+    _emit(tree, 0, (), notes, changed, lines)
     return "\n".join(lines) + "\n"
+
+
+def _comment(note: str) -> str:
+    return f"  # {note}" if note else ""
 
 
 def _emit(
     node: dict[str, Any],
     indent: int,
     path: tuple[str | int, ...],
-    comments: Mapping[tuple[str | int, ...], str],
+    notes: Mapping[tuple[str | int, ...], str],
+    changed: set[tuple[str | int, ...]],
     lines: list[str],
 ) -> None:
     pad = "  " * indent
     for key, value in node.items():
         here = (*path, key)
-        if isinstance(value, dict) and here not in comments:
+        if isinstance(value, dict):
             lines.append(f"{pad}{_key(key)}:")
-            _emit(value, indent + 1, here, comments, lines)
+            _emit(value, indent + 1, here, notes, changed, lines)
         elif isinstance(value, list):
-            lines.append(f"{pad}{_key(key)}:")
+            lines.append(f"{pad}{_key(key)}:" + _comment(notes.get(here, "")))
             for index, item in enumerate(value):
-                note = comments.get((*here, index), "")
-                lines.append(f"{pad}  - {_flow(item)}" + (f"  # {note}" if note else ""))
+                item_path = (*here, index)
+                touched = any(c[: len(item_path)] == item_path for c in changed)
+                if isinstance(item, dict) and touched:
+                    # one key per line, so each keeps its own provenance
+                    for number, (field, entry) in enumerate(item.items()):
+                        note = notes.get((*item_path, field)) or notes.get(item_path, "")
+                        if (*item_path, field) in changed:
+                            note = notes[(*item_path, field)]
+                        lead = "- " if number == 0 else "  "
+                        lines.append(f"{pad}  {lead}{_key(field)}: {_flow(entry)}" + _comment(note))
+                else:
+                    lines.append(f"{pad}  - {_flow(item)}" + _comment(notes.get(item_path, "")))
         else:
-            note = comments.get(here, "")
-            lines.append(f"{pad}{_key(key)}: {_flow(value)}" + (f"  # {note}" if note else ""))
+            lines.append(f"{pad}{_key(key)}: {_flow(value)}" + _comment(notes.get(here, "")))

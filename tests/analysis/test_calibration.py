@@ -150,3 +150,36 @@ def test_hindcast_fits_only_up_to_the_year_and_reports_the_rest():
     fitted = result.fit[result.fit["used_in_fit"]]
     assert (fitted["best_mean"] >= fitted["low"]).all()
     assert (fitted["best_mean"] <= fitted["high"]).all()
+
+
+@pytest.mark.validation
+def test_hindcast_of_later_figures_from_2018(measured):
+    """Calibrate on the 2018 figures alone (--fit-until 2018) and check every later figure
+    against the simulated 90 % band over the accepted parameters. The 2018 figures are the
+    initial state, so the band is the predictive distribution over the whole uncertain space:
+    this records how many later figures that prior band holds, and how wide it is."""
+    from sim.analysis.space import load_space
+    from sim.scenario import load_scenario_with_tree
+
+    _, tree = load_scenario_with_tree(SCENARIOS / "baseline.yaml")
+    space = load_space(SCENARIOS / "spaces" / "uncertain.yaml", tree)
+    observed = observations_table(load_observations(SCENARIOS / "observations.yaml"))
+    evaluate = Evaluator(space, 6, root_seed=2018, end_year=2022, indicators=observed.indicator)
+    result = calibrate(
+        space, observed, evaluate, replications=6, trials=10, seed=2018, fit_until=2018
+    )
+    hindcast = result.hindcast
+    assert len(hindcast) == 6
+    assert hindcast["inside_band"].dtype == bool
+    informative = hindcast[hindcast["informative"]]
+    assert len(informative) >= 3  # firms in carriers, teams, loans vary with the parameters
+    inside = int(hindcast["inside_band"].sum())
+    widths = "; ".join(
+        f"{r.indicator} {r.year}: observed {r.low:,.0f}-{r.high:,.0f}, band "
+        f"{r.band_q05:,.0f}-{r.band_q95:,.0f}"
+        for r in informative.itertuples()
+    )
+    measured(
+        f"{inside} of {len(hindcast)} later figures inside the band ({widths}); "
+        "10 trials x 6 replications"
+    )

@@ -1,0 +1,250 @@
+"""Sweeps: the grid and Latin hypercube designs, the heatmap of a sweep table, the probability
+of meeting goals at each point, and a small real sweep of the baseline's levers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim.studies as studies
+from sim.analysis.space import Space, load_space
+from sim.analysis.sweep import design, heatmap, sweep
+from sim.scenario import load_scenario_with_tree
+from sim.scenario.schema import Goal
+from tests.helpers import BASELINE, SCENARIOS
+
+LEVERS = SCENARIOS / "spaces" / "levers.yaml"
+RATE = "arrivals.origins.high_level_team.rate_per_year"
+BUDGET = "funding.pools.higher_level_support.yearly.amount_yuan"
+HTE = "certification.hte.apply_probability"
+
+
+@pytest.fixture(scope="module")
+def levers() -> Space:
+    tree = load_scenario_with_tree(BASELINE)[1]
+    return load_space(LEVERS, tree, kind="lever")
+
+
+# ----------------------------------------------------------------------------- design
+@pytest.mark.parametrize(("k", "samples"), [(2, 2), (2, 5), (3, 3), (4, 2)])
+def test_grid_has_every_combination_of_the_levels(levers: Space, k: int, samples: int) -> None:
+    space = levers.subset(levers.paths[:k])
+    points = design(space, "grid", samples, seed=1)
+    assert points.shape == (samples**k, k)
+    levels = np.linspace(0.0, 1.0, samples)
+    for column in points.T:
+        assert sorted(set(column)) == list(levels)
+        assert 0.0 in column and 1.0 in column
+    assert len({tuple(p) for p in points}) == samples**k
+    # the seed does not matter for a grid
+    assert np.array_equal(points, design(space, "grid", samples, seed=99))
+
+
+def test_grid_of_one_level_is_the_centre(levers: Space) -> None:
+    points = design(levers, "grid", 1, seed=1)
+    assert points.tolist() == [[0.5] * levers.dimension]
+
+
+@pytest.mark.parametrize(("k", "samples"), [(2, 2), (2, 7), (4, 10)])
+def test_lhs_has_one_point_per_stratum_in_each_dimension(
+    levers: Space, k: int, samples: int
+) -> None:
+    space = levers.subset(levers.paths[:k])
+    points = design(space, "lhs", samples, seed=5)
+    assert points.shape == (samples, k)
+    assert ((points >= 0) & (points < 1)).all()
+    for column in points.T:
+        strata = np.floor(column * samples).astype(int)
+        assert sorted(strata) == list(range(samples))
+    assert np.array_equal(points, design(space, "lhs", samples, seed=5))
+    assert not np.array_equal(points, design(space, "lhs", samples, seed=6))
+
+
+def test_bad_design_is_refused(levers: Space) -> None:
+    with pytest.raises(ValueError, match="design must be one of grid, lhs, got 'sobol'"):
+        design(levers, "sobol", 3, seed=1)
+    with pytest.raises(ValueError, match="samples must be at least 1"):
+        design(levers, "grid", 0, seed=1)
+
+
+# ----------------------------------------------------------------------------- heatmap
+def test_heatmap_of_a_grid_is_the_pivot_mean(levers: Space) -> None:
+    space = levers.subset([RATE, HTE, BUDGET])
+    rows = [space.values(p) for p in design(space, "grid", 3, seed=1)]
+    table = pd.DataFrame(rows)
+    table["p"] = table[RATE] * 10 + table[HTE] + table[BUDGET] / 1e8
+    xs, ys, matrix = heatmap(table, RATE, HTE, "p")
+    assert xs.tolist() == sorted(table[RATE].unique()) == [1.2, 4.6, 8.0]
+    assert ys.tolist() == sorted(table[HTE].unique()) == [0.3, 0.6, 0.9]
+    assert matrix.shape == (3, 3)
+    budgets = sorted(table[BUDGET].unique())
+    for j, y in enumerate(ys):
+        for i, x in enumerate(xs):
+            expected = np.mean([x * 10 + y + b / 1e8 for b in budgets])
+            assert matrix[j, i] == pytest.approx(expected)
+
+
+def test_heatmap_of_scattered_points_bins_them() -> None:
+    table = pd.DataFrame(
+        {
+            "x": [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 7.0, 8.0],
+            "y": [0.0, 10.0, 70.0, 80.0, 5.0, 15.0, 75.0, 80.0],
+            "p": [1.0, 3.0, 10.0, 20.0, 100.0, 300.0, 1000.0, 3000.0],
+        }
+    )
+    xs, ys, matrix = heatmap(table, "x", "y", "p")
+    # 8 points: 2 bins a side, edges [0, 4, 8] and [0, 40, 80]; values on the top edge go in
+    # the last bin
+    assert xs.tolist() == [2.0, 6.0]
+    assert ys.tolist() == [20.0, 60.0]
+    assert matrix.tolist() == [[2.0, 200.0], [15.0, 2000.0]]
+
+
+def test_heatmap_with_explicit_bins_leaves_empty_cells_nan() -> None:
+    table = pd.DataFrame({"x": [0.0, 0.1, 3.0], "y": [0.0, 0.1, 3.0], "p": [1.0, 2.0, 9.0]})
+    xs, ys, matrix = heatmap(table, "x", "y", "p", bins=3)
+    assert xs.tolist() == pytest.approx([0.5, 1.5, 2.5])
+    assert matrix[0, 0] == 1.5 and matrix[2, 2] == 9.0
+    assert np.isnan(matrix[1, 1]) and np.isnan(matrix[0, 2])
+
+
+# ----------------------------------------------------------------------------- sweep()
+def test_sweep_gives_the_share_of_replications_meeting_each_goal(levers: Space) -> None:
+    """A fake model: high-level teams in 2020 are 26 + rate x (replication + 1)."""
+    space = levers.subset([RATE, HTE])
+    goals = {
+        "teams": Goal(description="teams", target=36, year=2020, indicator="high_level_teams"),
+        "hte": Goal(description="hte", target=20, year=2020, indicator="national_hte"),
+    }
+    calls = []
+
+    def evaluate(values, replications):
+        calls.append((dict(values), replications))
+        rows = []
+        for r in range(replications):
+            rows.append((r, 2020, "high_level_teams", 26 + values[RATE] * (r + 1)))
+            rows.append((r, 2020, "national_hte", 40 * values[HTE]))
+        return pd.DataFrame(rows, columns=["replication", "year", "indicator", "value"])
+
+    seen = []
+    table = sweep(
+        space, goals, evaluate, 4, "grid", 2, 1, on_point=lambda i, n: seen.append((i, n))
+    )
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4)]
+    assert [r for _, r in calls] == [4] * 4
+    assert list(table.columns) == ["point", RATE, HTE, "cost_yuan", "p_teams", "p_hte", "p_all"]
+    assert table["point"].tolist() == [0, 1, 2, 3]
+    assert table[[RATE, HTE]].values.tolist() == [[1.2, 0.3], [1.2, 0.9], [8.0, 0.3], [8.0, 0.9]]
+    # rate 1.2: 26 + 1.2 x (1..4) < 36 always; rate 8: 34 < 36 then 42, 50, 58
+    assert table["p_teams"].tolist() == [0.0, 0.0, 0.75, 0.75]
+    # national_hte: 12 < 20 at 0.3, 36 >= 20 at 0.9
+    assert table["p_hte"].tolist() == [0.0, 1.0, 0.0, 1.0]
+    assert table["p_all"].tolist() == [0.0, 0.0, 0.0, 0.75]
+    for row in table.itertuples(index=False):
+        values = {RATE: row[1], HTE: row[2]}
+        assert row.cost_yuan == pytest.approx(space.cost_yuan(values))
+
+
+# ----------------------------------------------------------------------------- a real sweep
+@pytest.fixture(scope="module")
+def real_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[studies.SweepStudy, Path]:
+    out = tmp_path_factory.mktemp("sweep")
+    study = studies.sweep_scenario(
+        BASELINE,
+        LEVERS,
+        out,
+        design="grid",
+        samples=2,
+        goals="high_level_teams",
+        replications=3,
+        seed=2018,
+        levers=[RATE, HTE],
+    )
+    return study, out
+
+
+def test_real_sweep_is_monotone_in_the_talent_programme(
+    real_sweep: tuple[studies.SweepStudy, Path],
+) -> None:
+    study, _ = real_sweep
+    table = study.table
+    assert len(table) == 4
+    assert list(table.columns) == [
+        "point",
+        RATE,
+        HTE,
+        "cost_yuan",
+        "p_high_level_teams",
+        "p_all",
+    ]
+    assert (table["p_all"] == table["p_high_level_teams"]).all()
+    for p in table["p_high_level_teams"]:
+        assert p * 3 == round(p * 3)  # a share of 3 replications
+    for _, at_hte in table.groupby(HTE):
+        ordered = at_hte.sort_values(RATE)
+        assert ordered[RATE].tolist() == [1.2, 8.0]
+        assert ordered["p_high_level_teams"].is_monotonic_increasing
+    # 1.2 teams a year cannot bring 26 to 36 by 2020; 8 a year mostly does
+    low, high = table[table[RATE] == 1.2], table[table[RATE] == 8.0]
+    assert (low["p_high_level_teams"] == 0).all()
+    assert (high["p_high_level_teams"] > 0).all()
+    assert study.column == "p_high_level_teams"
+    assert (study.x, study.y) == (RATE, HTE)
+    assert table["cost_yuan"].tolist() == pytest.approx([0.0, 3.6e6, 3.264e6, 6.864e6])
+
+
+def test_real_sweep_writes_its_files(real_sweep: tuple[studies.SweepStudy, Path]) -> None:
+    study, out = real_sweep
+    written = study.write(out)
+    assert [p.name for p in written] == ["sweep.csv", "heatmap.png", "summary.json"]
+    for path in written:
+        assert path.is_file() and path.stat().st_size > 0
+    assert (out / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = pd.read_csv(out / "sweep.csv")
+    pd.testing.assert_frame_equal(table, study.table, check_dtype=False)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["command"] == "sweep"
+    assert summary["points"] == 4
+    assert summary["goals"] == ["high_level_teams"]
+    assert (summary["x"], summary["y"]) == (RATE, HTE)
+    assert summary["replications"] == 3 and summary["root_seed"] == 2018
+    assert summary["evaluations_run"] == 4 and summary["evaluations_reused"] == 0
+    assert summary["space_file"] == str(LEVERS)
+    assert len(list((out / "units").glob("*.json"))) == 5  # 4 units and the manifest
+    # without plots, no heatmap
+    bare = out / "bare"
+    assert [p.name for p in study.write(bare, plots=False)] == ["sweep.csv", "summary.json"]
+
+
+def test_real_sweep_resumes_from_its_units(real_sweep: tuple[studies.SweepStudy, Path]) -> None:
+    study, out = real_sweep
+    again = studies.sweep_scenario(
+        BASELINE,
+        LEVERS,
+        out,
+        samples=2,
+        goals="high_level_teams",
+        replications=3,
+        levers=[RATE, HTE],
+        resume=True,
+    )
+    pd.testing.assert_frame_equal(again.table, study.table)
+    assert again.manifest["evaluations_run"] == 0
+    assert again.manifest["evaluations_reused"] == 4
+
+
+def test_sweep_needs_two_levers_and_known_axes(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least two levers"):
+        studies.sweep_scenario(BASELINE, LEVERS, None, samples=2, replications=1, levers=[RATE])
+    with pytest.raises(ValueError, match=f"--x {BUDGET} is not a lever"):
+        studies.sweep_scenario(
+            BASELINE, LEVERS, None, samples=2, replications=1, levers=[RATE, HTE], x=BUDGET
+        )
+    with pytest.raises(ValueError, match="not in"):
+        studies.sweep_scenario(
+            BASELINE, LEVERS, tmp_path, samples=2, replications=1, levers=[RATE, "nope"]
+        )
