@@ -23,10 +23,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-import optuna
 import pandas as pd
 from scipy import stats
 
+from sim.analysis.search import UnitSearch
 from sim.analysis.space import Space
 
 Evaluate = Callable[[Mapping[str, float]], pd.DataFrame]
@@ -118,26 +118,17 @@ def calibrate(
     if not used.any():
         raise ValueError(f"no observation up to {fit_until} to fit")
     used_mask = used.to_numpy()
-    names = [f"u{j}" for j in range(space.dimension)]
-    distributions = {n: optuna.distributions.FloatDistribution(0.0, 1.0) for n in names}
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(
-        seed=seed, n_startup_trials=max(4, trials // 3), multivariate=True
-    )
-    study = optuna.create_study(direction="minimize", sampler=sampler)
     # First the scenario as written (where inside the bounds), then the centre of the space.
     own = [space.parameters[p].unit(v) for p, v in space.base_values().items()]
-    if all(0 <= u <= 1 for u in own):
-        study.enqueue_trial(dict(zip(names, own, strict=True)))
-    study.enqueue_trial(dict.fromkeys(names, 0.5))
+    start = [own] if all(0 <= u <= 1 for u in own) else []
+    search = UnitSearch(space, seed, trials, [*start, [0.5] * space.dimension])
     rows, simulated = [], []
     for number in range(trials):
-        trial = study.ask(distributions)
-        unit = [trial.params[n] for n in names]
+        trial, unit = search.ask()
         values = space.values(unit)
         sims = simulated_values(evaluate(values), observations, replications)
         loss = float(misfit_terms(sims, observations)[used_mask].sum())
-        study.tell(trial, loss)
+        search.tell(trial, loss)
         rows.append({"trial": number, **values, "loss": loss})
         simulated.append(sims)
         if on_trial:

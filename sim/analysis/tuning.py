@@ -19,11 +19,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-import optuna
 import pandas as pd
 from scipy import stats
 
 from sim.analysis.goals import goal_values, met
+from sim.analysis.search import UnitSearch
 from sim.analysis.space import Space
 from sim.scenario.schema import Goal, Scenario
 
@@ -110,17 +110,8 @@ def tune(
     if not 0 < min_probability <= 1:
         raise ValueError("the probability must be in (0, 1]")
     confirm_replications = confirm_replications or 4 * replications
-    names = [f"u{j}" for j in range(space.dimension)]
-    distributions = {n: optuna.distributions.FloatDistribution(0.0, 1.0) for n in names}
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(
-        seed=seed, n_startup_trials=max(4, trials // 3), multivariate=True
-    )
-    study = optuna.create_study(direction="minimize", sampler=sampler)
     # The corners most users ask about first: the plan as written, and every lever at its top.
-    for corner in (0.0, 1.0):
-        study.enqueue_trial(dict.fromkeys(names, corner))
+    search = UnitSearch(space, seed, trials, [[0.0] * space.dimension, [1.0] * space.dimension])
     rows: list[dict] = []
 
     def record(stage: str, values: dict[str, float], count: int) -> dict:
@@ -133,10 +124,9 @@ def tune(
         return row
 
     for _ in range(trials):
-        trial = study.ask(distributions)
-        row = record("search", space.values([trial.params[n] for n in names]), replications)
-        trial.set_constraint("shortfall", min_probability - row["p_all"])
-        study.tell(trial, row["cost_yuan"])
+        trial, unit = search.ask()
+        row = record("search", space.values(unit), replications)
+        search.tell(trial, row["cost_yuan"], shortfall=min_probability - row["p_all"])
 
     notes: list[str] = []
     best: dict | None = None
