@@ -372,11 +372,13 @@ def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
     )
     table = study.table
     best = table.sort_values(study.column, ascending=False).head(5)
-    rich = Table(
-        title=f"Sweep ({args.design}, {len(table)} points x {args.replications} "
-        f"replications): the 5 most likely to meet {study.column[2:]}",
-        title_justify="left",
+    out.print(
+        f"Sweep ({args.design}, {len(table)} points x {args.replications} replications): "
+        f"the 5 points most likely to meet {', '.join(study.manifest['goals'])}",
+        highlight=False,
+        soft_wrap=True,
     )
+    rich = Table()
     columns = [*study.setup.space.paths, "cost_yuan", study.column]
     for column in columns:
         rich.add_column(column.split(".")[-2] if "." in column else column, justify="right")

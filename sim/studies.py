@@ -474,6 +474,7 @@ class SweepStudy:
                 self.column,
                 self.setup.scenario.name,
                 self.manifest["goals"],
+                note="" if self.setup.space.dimension > 2 else "other keys as in the scenario.",
             )
             written.append(save_figure(figure, out / "heatmap.png"))
         write_json(out / "summary.json", self.manifest)

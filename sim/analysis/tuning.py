@@ -7,8 +7,9 @@ through their levers. Three stages, each evaluation a row of the trials table:
    P(all chosen goals met) ≥ p, starting from the scenario as written and all levers at top;
 2. confirm: the cheapest candidates that pass are re-run with more replications (the first
    ones shared, so the estimate only sharpens); the cheapest that still passes is kept;
-3. polish: bisection on the line from it towards the cheapest corner of the space, keeping
-   the cheapest point that passes with the confirmation's replications.
+3. polish: bisection from it towards the cheapest corner of the space, then lever by lever
+   (costliest first), keeping the cheapest point that passes with the confirmation's
+   replications.
 
 The answer is reported with a Wilson interval for each probability.
 """
@@ -170,25 +171,46 @@ def tune(
 def _polish(
     space: Space, best: dict, record: Callable[[str, dict, int], dict], count: int, steps: int
 ) -> dict:
-    """Bisect on the segment from the confirmed answer towards the cheapest corner of the space
-    (every lever at its cheaper bound), keeping the cheapest point that still meets the goals:
-    with goals that rise with the levers this finds the boundary along that line."""
-    top = np.array([space.parameters[p].unit(best[p]) for p in space.paths])
-    cheap = np.array(
-        [
-            0.0 if p.cost_per_unit_yuan > 0 else 1.0 if p.cost_per_unit_yuan < 0 else top[i]
-            for i, p in enumerate(space.parameters.values())
-        ]
-    )
-    low, high = 0.0, 1.0  # share of the way from the cheap corner to the answer
-    for _ in range(steps):
-        middle = (low + high) / 2
-        values = space.values(cheap + middle * (top - cheap))
-        if values == {p: best[p] for p in space.paths}:
-            break
-        row = record("polish", values, count)
-        if row["feasible"] and row["cost_yuan"] <= best["cost_yuan"]:
-            best, high = row, middle
-        else:
-            low = middle
+    """Make the confirmed answer cheaper while it still meets the goals, by bisection: first on
+    the segment towards the cheapest corner of the space (every lever at its cheaper bound),
+    then one lever at a time, the costliest first (a lever that does not serve the chosen
+    goals falls to its cheaper bound). With goals that rise with the levers each bisection
+    finds the boundary along its line."""
+    cheap = np.array([0.0 if p.cost_per_unit_yuan >= 0 else 1.0 for p in space.parameters.values()])
+
+    def unit_of(row: dict) -> np.ndarray:
+        return np.array([space.parameters[p].unit(row[p]) for p in space.paths])
+
+    def bisect(best: dict, direction: np.ndarray, steps: int) -> dict:
+        """Points best_unit + t * direction for t in (0, 1]: try t = 1 first, then halve."""
+        origin = unit_of(best)
+        low, high = 0.0, 1.0  # share of the way from the answer towards the cheap end
+        for step in range(steps):
+            share = high if step == 0 else (low + high) / 2
+            values = space.values(np.clip(origin + share * direction, 0.0, 1.0))
+            if values == {p: best[p] for p in space.paths}:
+                break
+            row = record("polish", values, count)
+            if row["feasible"] and row["cost_yuan"] <= best["cost_yuan"]:
+                best, low = row, share
+                if step == 0:
+                    break
+            else:
+                high = share
+        return best
+
+    if steps <= 0:
+        return best
+    best = bisect(best, cheap - unit_of(best), steps)
+    spend = {
+        i: abs(p.cost_per_unit_yuan * (best[path] - space.base_values()[path]))
+        for i, (path, p) in enumerate(space.parameters.items())
+    }
+    for i in sorted(spend, key=spend.get, reverse=True):
+        if spend[i] == 0:
+            continue
+        direction = np.zeros(space.dimension)
+        direction[i] = cheap[i] - unit_of(best)[i]
+        if direction[i] != 0:
+            best = bisect(best, direction, max(2, steps // 2))
     return best

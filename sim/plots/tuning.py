@@ -174,6 +174,7 @@ def plot_heatmap(
     column: str,
     source: str = "",
     goal_names: list[str] | None = None,
+    note: str = "",
 ) -> Figure:
     """Probability of meeting the goal(s) over two levers (mean over the others)."""
     fig = new_figure(8.5, 6.0, footer_inches=0.3)
@@ -208,5 +209,5 @@ def plot_heatmap(
         "probability of meeting " + ("all" if column == "p_all" else "the goal"), fontsize=9
     )
     ax.set_title(f"Sweep: probability of meeting {goals}", fontsize=11, loc="left")
-    footer(fig, "cells average over the other levers. " + source)
+    footer(fig, (note or "cells average over the other levers.") + " " + source)
     return fig
