@@ -340,8 +340,9 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def _best_seen(result) -> dict:
-    top = result.trials.sort_values(["p_all", "cost_yuan"], ascending=[False, True]).iloc[0]
-    return {p: top[p] for p in result.space.paths}
+    """Lever values of the most likely candidate (when none met the goals)."""
+    trials = result.trials.set_index("trial")
+    return {p: trials.at[result.best_summary["trial"], p] for p in result.space.paths}
 
 
 def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:

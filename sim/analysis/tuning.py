@@ -147,18 +147,25 @@ def tune(
         best = _polish(space, best, record, confirm_replications, polish_steps)
     table = pd.DataFrame(rows)
     if best is None:
-        top = search.sort_values(["p_all", "cost_yuan"], ascending=[False, True]).iloc[0]
-        best_summary = {k: top[k] for k in top.index if k == "cost_yuan" or k.startswith("p_")}
+        # the most likely candidate: by P(all), then by the goals' mean probability, then cost
+        ranked = search.assign(p_mean=search[[f"p_{g}" for g in goals]].mean(axis=1))
+        top = ranked.sort_values(
+            ["p_all", "p_mean", "cost_yuan"], ascending=[False, False, True]
+        ).iloc[0]
+        best_summary = {k: top[k] for k in search.columns if k == "cost_yuan" or k.startswith("p_")}
         best_summary["replications"] = replications
+        best_summary["trial"] = int(top["trial"])
         notes.append(
             f"no candidate met the goals with probability ≥ {min_probability:g}"
             + (" after confirmation" if len(candidates) else "")
-            + f"; the highest seen is {top['p_all']:.2f} at a cost of "
-            f"{top['cost_yuan'] / 1e6:.1f} M yuan (trial {int(top['trial'])})"
+            + f"; the most likely (trial {int(top['trial'])}, "
+            f"{top['cost_yuan'] / 1e6:.1f} M yuan) meets them all with probability "
+            f"{top['p_all']:.2f}"
         )
-        weakest = min(goals, key=lambda g: search[f"p_{g}"].max())
+        reach = {g: search[f"p_{g}"].max() for g in goals}
         notes.append(
-            f"hardest goal: {weakest} (at most {search[f'p_{weakest}'].max():.2f} in any trial)"
+            "highest probability of each goal in any trial: "
+            + ", ".join(f"{g} {p:.2f}" for g, p in sorted(reach.items(), key=lambda i: i[1]))
         )
         return Tuning(space, dict(goals), min_probability, table, None, best_summary, notes)
     best_values = {p: float(best[p]) for p in space.paths}
