@@ -12,7 +12,9 @@ Sections, all measured in the same run:
 4. parallel efficiency from 1 to 2 workers;
 5. cost growth with 1x, 2x, 4x, 8x the baseline's arrival rates (and carrier areas), each
    replication in a fresh subprocess for a clean peak RSS, with the log-log exponent;
-6. a Dask LocalCluster's executor against the process pool (skipped when Dask is missing);
+6. Dask LocalCluster overhead against the process pool on the same N replications
+   (``--dask local``'s engine, ``open_engine(2, "local")``), with a check that the
+   trajectories are identical (skipped when Dask is missing);
 7. one replication of ``scenarios/stress_10x.yaml``.
 
 Targets are reported PASS or FAIL; a missed target does not fail the script.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import os
 import platform
@@ -39,8 +42,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import simpy
 
+from sim.experiment.engines import open_engine
 from sim.experiment.runner import expected_events, run_one, run_replications
 from sim.scenario import load_scenario
 from sim.scenario.loader import read_tree
@@ -298,47 +303,56 @@ def model_throughput(scenario: Scenario, replications: int) -> dict[str, Any]:
     }
 
 
+def digest(table: pd.DataFrame) -> str:
+    """SHA-256 of a table's values, index and dtypes: equal digests, identical tables."""
+    hashed = pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes()
+    return hashlib.sha256(hashed + str(list(table.dtypes)).encode()).hexdigest()
+
+
 def pool_run(scenario: Scenario, replications: int, workers: int) -> dict[str, Any]:
-    """``run_replications`` through a fresh ProcessPoolExecutor (start-up included; shut-down
-    not)."""
+    """``run_replications`` through a fresh ProcessPoolExecutor (start-up included in
+    ``seconds``; shut-down timed apart), and the digest of the trajectories."""
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         started = time.perf_counter()
         results = run_replications(scenario, replications, SEED, executor=pool, workers=workers)
         seconds = time.perf_counter() - started
     finally:
+        stopping = time.perf_counter()
         pool.shutdown()
+        shutdown = time.perf_counter() - stopping
     return {
         "workers": workers,
         "replications": replications,
         "seconds": seconds,
+        "shutdown_seconds": shutdown,
         "events": results.events,
+        "trajectories_sha256": digest(results.trajectories),
     }
 
 
 def dask_run(scenario: Scenario, replications: int) -> dict[str, Any]:
-    """``run_replications`` through a Dask LocalCluster client's executor (cluster start-up
-    timed apart); raises ImportError when Dask is missing."""
-    from dask.distributed import Client, LocalCluster
-
+    """``run_replications`` on the engine of ``run --dask local -w 2``
+    (``open_engine(2, "local")``: a LocalCluster of 2 single-threaded worker processes and
+    its client's executor), with the cluster's start-up and close timed apart, and the digest
+    of the trajectories. Raises EngineError when Dask is missing."""
     started = time.perf_counter()
-    with (
-        LocalCluster(
-            n_workers=WORKERS, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        startup = time.perf_counter() - started
-        executor = client.get_executor()
-        started = time.perf_counter()
-        results = run_replications(scenario, replications, SEED, executor=executor, workers=WORKERS)
-        seconds = time.perf_counter() - started
+    with open_engine(WORKERS, "local") as engine:
+        ready = time.perf_counter()
+        results = run_replications(
+            scenario, replications, SEED, executor=engine.executor, workers=engine.workers
+        )
+        finished = time.perf_counter()
+    closed = time.perf_counter()
     return {
-        "workers": WORKERS,
+        "engine": engine.label,
+        "workers": engine.workers,
         "replications": replications,
-        "seconds": seconds,
-        "cluster_startup_seconds": startup,
+        "seconds": finished - ready,
+        "cluster_startup_seconds": ready - started,
+        "cluster_close_seconds": closed - finished,
         "events": results.events,
+        "trajectories_sha256": digest(results.trajectories),
     }
 
 
@@ -525,7 +539,7 @@ def run_suite(config: Config, report: Report) -> None:
         verdict(exponent <= EXPONENT_TARGET),
     )
 
-    report.mark("6. dask")
+    report.mark(f"6. dask: {n} baseline replications on a LocalCluster of {WORKERS} workers")
     try:
         import dask.distributed  # noqa: F401
     except ImportError:
@@ -533,17 +547,41 @@ def run_suite(config: Config, report: Report) -> None:
         report.row("6 dask", "LocalCluster(2 workers) vs process pool", "skipped", "", DASK_MISSING)
     else:
         dask = dask_run(scenario, n)
-        dask["process_pool_seconds"] = two["seconds"]
-        dask["ratio_to_process_pool"] = dask["seconds"] / two["seconds"]
+        pool = two["seconds"] + two["shutdown_seconds"]
+        whole = dask["cluster_startup_seconds"] + dask["seconds"] + dask["cluster_close_seconds"]
+        identical = dask["trajectories_sha256"] == two["trajectories_sha256"]
+        dask.update(
+            {
+                "process_pool": two,
+                "run_ratio": dask["seconds"] / two["seconds"],
+                "whole_ratio": whole / pool,
+                "identical_trajectories": identical,
+            }
+        )
         data["6_dask"] = dask
         report.row(
             "6 dask",
-            f"{n:,} replications, LocalCluster(2) executor "
-            f"(+{dask['cluster_startup_seconds']:.1f} s start)",
-            f"{dask['seconds']:.1f} s",
+            f"{n:,} replications, ProcessPoolExecutor(2) (section 3): run, shut-down",
+            f"{two['seconds']:.1f} s, {two['shutdown_seconds']:.1f} s",
         )
         report.row(
-            "6 dask", "dask time / process-pool time", f"{dask['ratio_to_process_pool']:.2f}"
+            "6 dask",
+            f"{n:,} replications, LocalCluster(2) (--dask local): start, run, close",
+            f"{dask['cluster_startup_seconds']:.1f} s, {dask['seconds']:.1f} s, "
+            f"{dask['cluster_close_seconds']:.1f} s",
+        )
+        report.row("6 dask", "Dask / process pool: run only", f"{dask['run_ratio']:.2f}")
+        report.row(
+            "6 dask",
+            "Dask / process pool: with start and close (overhead ratio)",
+            f"{dask['whole_ratio']:.2f}",
+        )
+        report.row(
+            "6 dask",
+            "trajectories identical (SHA-256 of the table)",
+            "yes" if identical else "NO",
+            "identical",
+            verdict(identical),
         )
 
     report.mark(f"7. stress_10x, horizon {span}")

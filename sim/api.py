@@ -26,7 +26,7 @@ from sim.analysis.compare import (
 from sim.analysis.goals import goal_table
 from sim.analysis.survival import survival_table
 from sim.experiment.engines import Engine, open_engine, process_pool
-from sim.experiment.runner import RunResults, run_replications
+from sim.experiment.runner import RunResults, open_run_units, run_replications
 from sim.experiment.store import scenario_hash, versions, write_csv, write_json
 from sim.scenario import SourceTree, load_scenario_with_tree
 from sim.scenario.observations import load_observations, observations_table
@@ -149,6 +149,8 @@ def run_scenario(
     progress: Callable[[int], None] | None = None,
     observations: str | os.PathLike[str] | None = None,
     dask: str | None = None,
+    units_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
 ) -> ScenarioRun:
     """Run a scenario (object or YAML path) and compute its goal table.
 
@@ -157,13 +159,26 @@ def run_scenario(
     cluster of ``workers`` processes) or a scheduler address such as ``"tcp://HOST:8786"``
     (see ``sim.experiment.engines``). ``observations`` is a file of observed figures (by
     default ``observations.yaml`` beside a scenario file, if present).
+
+    With ``units_dir`` (the command line uses ``OUT/units``) every finished replication is
+    stored there as it completes; with ``resume=True`` as well, the replications already
+    stored are loaded instead of run (``results.reused`` counts them) and the rest are run,
+    with identical results. Resuming raises
+    :class:`~sim.experiment.units.ResumeMismatch` when the folder's units were made with
+    another scenario, seed or ``firm_records``; without ``resume`` they are discarded.
+    The units stay after the run: delete the folder when the results are written.
     """
+    if resume and units_dir is None:
+        raise ValueError("resume needs units_dir, the folder of the stored replications")
     tree = None
     if not isinstance(scenario, Scenario):
         if observations is None:
             observations = default_observations(scenario)
         scenario, tree = load_scenario_with_tree(scenario)
     observed = observations_table(load_observations(observations)) if observations else None
+    store = None
+    if units_dir is not None:  # before the engine starts: a mismatch fails at once
+        store = open_run_units(units_dir, scenario, seed, firm_records, resume)
     with _engine(executor, workers, dask) as engine:
         results = run_replications(
             scenario,
@@ -173,6 +188,7 @@ def run_scenario(
             workers=engine.workers,
             firm_records=firm_records,
             progress=progress,
+            store=store,
         )
     goals = goal_table(scenario, results.trajectories, replications)
     return ScenarioRun(results, goals, tree, observed)

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import math
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -23,8 +24,9 @@ from rich.table import Table
 
 from sim.api import compare_scenarios, run_scenario
 from sim.experiment import engines
-from sim.experiment.runner import expected_events
+from sim.experiment.runner import expected_events, open_run_units
 from sim.experiment.store import write_atomic
+from sim.experiment.units import ResumeMismatch
 from sim.plots import plot_comparison, plot_folder, plot_run
 from sim.report import write_report
 from sim.scenario import ScenarioError, load_scenario_with_tree
@@ -123,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="observed figures to mark on the plots (default: observations.yaml beside the "
         "scenario, if present)",
     )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the replications an interrupted run stored in OUT/units (same scenario, "
+        "seed and --firm-records) and run only the missing ones",
+    )
 
     compare = commands.add_parser(
         "compare", help="run scenarios with common random numbers and compare them with the first"
@@ -197,34 +205,88 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     _check_writable(out_dir)
-    with (
-        open_engine(args, min(args.workers, args.replications)) as (executor, workers),
-        _progress(args.replications, args.no_progress, err, scenario.name) as advance,
-    ):
-        run = run_scenario(
-            args.scenario,
-            args.replications,
-            args.seed,
-            workers=workers,
-            executor=executor,
-            firm_records=args.firm_records,
-            progress=advance,
-            observations=args.observations,
+    # Finished replications are stored in OUT/units as they complete, so that an interrupted
+    # run can be resumed; the folder is deleted once the tables are written.
+    units_dir = out_dir / "units"
+    if args.resume:  # check the stored units before starting an engine
+        try:
+            open_run_units(units_dir, scenario, args.seed, args.firm_records, resume=True)
+        except ResumeMismatch as exc:
+            raise BadInput(str(exc)) from None
+    try:
+        with (
+            open_engine(args, min(args.workers, args.replications)) as (executor, workers),
+            _progress(args.replications, args.no_progress, err, scenario.name) as advance,
+        ):
+            run = run_scenario(
+                args.scenario,
+                args.replications,
+                args.seed,
+                workers=workers,
+                executor=executor,
+                firm_records=args.firm_records,
+                progress=advance,
+                observations=args.observations,
+                units_dir=units_dir,
+                resume=args.resume,
+            )
+    except KeyboardInterrupt:
+        kept = len(list(units_dir.glob("rep-*.pkl")))
+        print(
+            f"zonesim: {kept} finished replication{'s are' if kept != 1 else ' is'} kept in "
+            f"{units_dir}; rerun the same command with --resume to run only the others",
+            file=sys.stderr,
         )
-    written = run.write(out_dir)
+        raise
+    written = _write_run(run, out_dir, units_dir)
+    shutil.rmtree(units_dir, ignore_errors=True)
     plots = [] if args.no_plots else plot_run(out_dir)
     out.print(goal_rich_table(run.goals, scenario.name, args.replications))
     results = run.results
     drawn = f" and {len(plots)} plots in plots/" if plots else ""
+    reused = ""
+    if args.resume:
+        reused = f"; {results.reused} reused from {units_dir}" if results.reused else ""
+        reused = reused or f"; nothing to reuse in {units_dir}"
     out.print(
         f"{results.replications} replications in {results.wall_seconds:.1f} s "
         f"({workers} worker{'s' if workers > 1 else ''}"
-        f"{f', Dask {args.dask}' if args.dask else ''}), {results.events:,} SimPy events; "
-        f"wrote {', '.join(p.name for p in written)}{drawn} to {out_dir}",
+        f"{f', Dask {args.dask}' if args.dask else ''}), {results.events:,} SimPy events"
+        f"{reused}; wrote {', '.join(p.name for p in written)}{drawn} to {out_dir}",
         highlight=False,
         soft_wrap=True,
     )
     return EXIT_OK
+
+
+def _write_run(run, out_dir: Path, units_dir: Path) -> list[Path]:
+    """Write a run's tables into a hidden folder inside ``out_dir``, then rename them into
+    place: a write that fails (a full disk) leaves the earlier results there as they were,
+    and the stored replications for ``--resume``."""
+    moved: list[Path] = []
+    staging = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out_dir))
+        for path in run.write(staging):
+            os.replace(path, out_dir / path.name)
+            moved.append(out_dir / path.name)
+    except OSError as exc:
+        state = (
+            f"{len(moved)} of the new files were already in place"
+            if moved
+            else "the files there are unchanged"
+        )
+        kept = len(list(units_dir.glob("rep-*.pkl")))
+        raise OSError(
+            exc.errno,
+            f"{exc.strerror or exc}: cannot write the results to {out_dir} ({state}); the "
+            f"{kept} finished replication{'s are' if kept != 1 else ' is'} kept in "
+            f"{units_dir}: make room and rerun the same command with --resume",
+        ) from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return moved
 
 
 def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -4,17 +4,33 @@
 Replication ``i`` depends on ``(scenario, root_seed, i)`` alone, so results are identical
 whatever executor, worker count or completion order. Replications are sent to the executor in
 batches to keep per-task overhead small.
+
+With a :class:`~sim.experiment.units.UnitStore`, every finished replication is also kept on
+disk as its own unit file, ``rep-NNNNNN.pkl`` (the pickled ``(i, ReplicationOutput)``, written
+to a temporary file and renamed), as soon as its batch returns; replications already stored are
+loaded instead of run. Since a replication does not depend on the batch it ran in, an
+interrupted run resumes with any worker count or engine, and with more replications than
+before, and gives the same tables as an uninterrupted one. Unit files are read with
+:mod:`pickle`: only resume from folders this program wrote.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import pickle
+import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from sim.experiment.store import _UMASK, scenario_hash
+from sim.experiment.units import UnitStore
 from sim.model import FIRM_COLUMNS, ReplicationOutput, build, extract, run
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
@@ -22,6 +38,10 @@ from sim.streams import Streams
 #: Rough SimPy events per arriving or initial firm, and per simulated year (for the guard).
 EVENTS_PER_FIRM = 12.0
 EVENTS_PER_YEAR = 50.0
+
+#: Replications per task at most when finished replications are stored: an interruption
+#: loses at most the batches the workers were running.
+STORED_MAX_BATCH = 5
 
 
 def run_one(
@@ -60,15 +80,101 @@ class RunResults:
     spells: pd.DataFrame  # replication, entered, duration_years, outcome (arrivals' incubation)
     firms: pd.DataFrame | None  # per-firm lifecycle table, if requested
     events: int  # SimPy events processed, all replications
-    wall_seconds: float
+    wall_seconds: float  # this call's wall time (replications loaded from units cost ~0)
+    reused: int = 0  # replications loaded from a unit store instead of run
 
 
 def batches(count: int, workers: int, max_batch: int = 25) -> list[list[int]]:
     """Split replication indexes into contiguous batches: several per worker for load balance."""
-    if count <= 0:
-        return []
-    size = max(1, min(max_batch, count // max(1, 4 * workers)))
-    return [list(range(start, min(count, start + size))) for start in range(0, count, size)]
+    return batches_of(list(range(max(0, count))), workers, max_batch)
+
+
+def batches_of(indexes: Sequence[int], workers: int, max_batch: int = 25) -> list[list[int]]:
+    """Split the given replication indexes (in order) into batches, as :func:`batches`."""
+    size = max(1, min(max_batch, len(indexes) // max(1, 4 * workers)))
+    return [list(indexes[start : start + size]) for start in range(0, len(indexes), size)]
+
+
+# ----------------------------------------------------------------------------- unit files
+def run_identity(scenario: Scenario, root_seed: int, firm_records: bool) -> dict[str, Any]:
+    """What the stored replications of ``run`` depend on (not their count: a resumed run may
+    ask for more)."""
+    return {
+        "command": "run",
+        "scenario_sha256": scenario_hash(scenario),
+        "root_seed": root_seed,
+        "firm_records": firm_records,
+    }
+
+
+def open_run_units(
+    folder: str | os.PathLike[str],
+    scenario: Scenario,
+    root_seed: int,
+    firm_records: bool,
+    resume: bool,
+) -> UnitStore:
+    """The unit store of a run in ``folder`` (usually ``OUT/units``). With ``resume`` its
+    stored replications are reused (:class:`~sim.experiment.units.ResumeMismatch` if the
+    scenario, seed or firm records changed); without, earlier units are discarded."""
+    return UnitStore(folder, run_identity(scenario, root_seed, firm_records), resume)
+
+
+def unit_path(store: UnitStore, replication: int) -> Path:
+    return store.folder / f"rep-{replication:06d}.pkl"
+
+
+def stored_replications(store: UnitStore) -> list[int]:
+    """Indexes of the replications with a unit file (whole or torn)."""
+    found = []
+    for path in store.folder.glob("rep-*.pkl"):
+        digits = path.stem.removeprefix("rep-")
+        if digits.isdigit():
+            found.append(int(digits))
+    return sorted(found)
+
+
+def load_unit(store: UnitStore, replication: int) -> ReplicationOutput | None:
+    """A stored replication, or None when missing or unreadable (a torn file is deleted, to
+    be recomputed). ``RunResults.reused`` counts the replications loaded."""
+    path = unit_path(store, replication)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        data = b""
+    try:
+        index, output = pickle.loads(data)
+        whole = index == replication and isinstance(output, ReplicationOutput)
+    except Exception:  # noqa: BLE001 - a torn pickle raises almost anything
+        whole = False
+    if not whole:
+        path.unlink(missing_ok=True)
+        return None
+    return output
+
+
+def save_unit(store: UnitStore, replication: int, output: ReplicationOutput) -> None:
+    """Store one finished replication: temporary file in the same folder, then a rename."""
+    path = unit_path(store, replication)
+    data = pickle.dumps((replication, output), protocol=pickle.HIGHEST_PROTOCOL)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=store.folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    store.computed += 1
+
+
+def _remove_temporary_units(store: UnitStore) -> None:
+    """Temporary files of unit writes cut short (a killed run): never renamed, never read."""
+    for path in store.folder.glob(".rep-*.pkl.*"):
+        path.unlink(missing_ok=True)
 
 
 def run_replications(
@@ -79,10 +185,13 @@ def run_replications(
     workers: int = 1,
     firm_records: bool = False,
     progress: Callable[[int], None] | None = None,
+    store: UnitStore | None = None,
 ) -> RunResults:
     """Run ``replications`` replications, in this process or through ``executor``.
 
-    ``progress`` is called with the number of replications just finished.
+    ``progress`` is called with the number of replications just finished (or loaded).
+    With ``store`` (see :func:`open_run_units`), replications found there are loaded instead
+    of run and every batch is stored as soon as it finishes.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
@@ -90,26 +199,61 @@ def run_replications(
         raise ValueError("the root seed must be non-negative")
     started = time.perf_counter()
     outputs: dict[int, ReplicationOutput] = {}
-    plan = batches(replications, workers)
+    if store is not None:
+        _remove_temporary_units(store)
+        for i in stored_replications(store):
+            if i < replications and (output := load_unit(store, i)) is not None:
+                outputs[i] = output
+        if outputs and progress:
+            progress(len(outputs))
+    reused = len(outputs)
+
+    def finished(done: list[tuple[int, ReplicationOutput]]) -> None:
+        for i, output in done:
+            if store is not None:
+                save_unit(store, i, output)
+            outputs[i] = output
+        if progress:
+            progress(len(done))
+
+    missing = [i for i in range(replications) if i not in outputs]
+    plan = batches_of(missing, workers, STORED_MAX_BATCH if store is not None else 25)
     if executor is None:
         for batch in plan:
-            for i, output in run_batch(scenario, batch, root_seed, firm_records):
-                outputs[i] = output
-            if progress:
-                progress(len(batch))
+            finished(run_batch(scenario, batch, root_seed, firm_records))
     else:
         futures: list[Future] = [
             executor.submit(run_batch, scenario, batch, root_seed, firm_records) for batch in plan
         ]
-        from concurrent.futures import as_completed
+        try:
+            for future in as_completed(futures):
+                finished(future.result())
+        except KeyboardInterrupt:
+            _stop_workers(executor, futures)
+            raise
+        except BaseException:
+            for future in futures:  # do not let an executor run the rest after a failure
+                future.cancel()
+            raise
+    results = collect(scenario, root_seed, outputs, time.perf_counter() - started, firm_records)
+    return dataclasses.replace(results, reused=reused)
 
-        for future in as_completed(futures):
-            done = future.result()
-            for i, output in done:
-                outputs[i] = output
-            if progress:
-                progress(len(done))
-    return collect(scenario, root_seed, outputs, time.perf_counter() - started, firm_records)
+
+def _stop_workers(executor: Executor, futures: list[Future]) -> None:
+    """After Ctrl-C, end a process pool's workers instead of waiting for the batches they
+    already hold, whose results would be thrown away (the pool is broken afterwards and
+    fails its pending futures itself: cancelling them first trips Python 3.11's pool).
+    Other executors get their pending futures cancelled."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        for future in futures:
+            future.cancel()
+        return
+    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def collect(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sim.model import firm as F
 from sim.model.firm import Firm
+from sim.model.keyed import uniforms
 from sim.model.zone import Zone
 from sim.scenario.schema import Band, Hte, TechSme
 
@@ -90,11 +91,13 @@ def hte_rounds(zone: Zone):
         next_round = dates[i + 1] if i + 1 < len(dates) else zone.t_end
         apply_key = keyed.key(HTE_APPLY, i)
         score_keys = (keyed.key(HTE_SCORE, i, 0), keyed.key(HTE_SCORE, i, 1))
-        for firm in zone.firms_in(REGISTERED):
+        firms = zone.firms_in(REGISTERED)
+        draws = uniforms(keyed, apply_key, [firm.id for firm in firms])
+        for firm, u in zip(firms, draws, strict=True):
             if firm.hte_until > next_round:
                 continue  # certificate still valid at the next round
             chance = rules.renewal_probability if firm.hte(now) else rules.apply_probability
-            if keyed.uniform(apply_key, firm.id) >= chance:
+            if u >= chance:
                 continue
             if not hte_eligible(firm, now, rules):
                 continue
@@ -179,10 +182,12 @@ def sme_evaluations(zone: Zone):
         valid_until = at + 1.0
         apply_key = keyed.key(SME_APPLY, year)
         count = 0
-        for firm in zone.firms_in(REGISTERED):
+        firms = zone.firms_in(REGISTERED)
+        draws = uniforms(keyed, apply_key, [firm.id for firm in firms])
+        for firm, u in zip(firms, draws, strict=True):
             holder = firm.sme_until >= now  # the status lasts up to this evaluation
             chance = rules.renewal_probability if holder else rules.apply_probability
-            applies = keyed.uniform(apply_key, firm.id) < chance
+            applies = u < chance
             if applies and sme_qualifies(firm, now, rules, zone):
                 zone.certified(firm, hte=False)
                 firm.sme_until = valid_until

@@ -69,6 +69,7 @@ class Firm:
     equity_rate: float = 0.0
     acquisition_rate: float = 0.0
     process: simpy.Process | None = None
+    seq: int = -1  # position in the zone's registry (order of first admission); -1 if never in
     # lifecycle log (firms.csv)
     first_carrier: str = ""
     admitted: float = math.nan

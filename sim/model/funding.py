@@ -13,6 +13,7 @@ from bisect import bisect_right
 
 from sim.model import firm as F
 from sim.model.firm import Firm
+from sim.model.keyed import uniforms
 from sim.model.zone import Zone
 from sim.scenario.schema import GrantProgram, Loans, Pool
 
@@ -66,14 +67,16 @@ def grant_calls(zone: Zone, key: str, program: GrantProgram):
             return
         yield env.timeout(at - env.now)
         apply_key, rank_key = keyed.key(GRANT_APPLY, code, year), keyed.key(GRANT_RANK, code, year)
+        firms = zone.firms_in(eligible)
+        draws = uniforms(keyed, apply_key, [firm.id for firm in firms])
         applicants = [
             (
                 firm.capability + program.ranking_noise_sd * keyed.normal(rank_key, firm.id),
                 firm.id,
                 firm,
             )
-            for firm in zone.firms_in(eligible)
-            if keyed.uniform(apply_key, firm.id) < program.apply_probability
+            for firm, u in zip(firms, draws, strict=True)
+            if u < program.apply_probability
         ]
         applicants.sort(key=lambda a: (-a[0], a[1]))
         for _, _, firm in applicants:
@@ -117,10 +120,10 @@ def tech_loans(zone: Zone):
         rate = loans.loans_per_institution_per_year * institutions_at(loans, env.now)
         if stream.uniform() * peak >= rate:
             continue
-        candidates = zone.firms_in(eligible)
-        if not candidates:
+        count = zone.count_in(eligible)  # len(zone.firms_in(eligible)), without the list
+        if not count:
             continue
-        firm = candidates[min(len(candidates) - 1, math.floor(stream.uniform() * len(candidates)))]
+        firm = zone.nth_in(eligible, min(count - 1, math.floor(stream.uniform() * count)))
         amount = loans.amount_yuan.sample(stream)
         zone.tally.loans_yuan += amount
         zone.fund(firm, "loan", amount)

@@ -46,7 +46,7 @@ def populate(zone: Zone) -> list[Firm]:
         )
         draw_traits(zone, firm, stream)
         firms.append(firm)
-        zone.alive[firm.id] = firm
+        zone.register(firm)
         return firm
 
     for key, occupants in init.carriers.items():

@@ -74,7 +74,7 @@ def place(
     else:
         patience = sc.firms.patience_years.sample(stream)
         if patience > 0:
-            firm.stage = F.WAITING
+            zone.set_stage(firm, F.WAITING)
             admitted = carriers.wait(firm, is_team, area_m2, preferred)
             yield admitted | env.timeout(patience)
             if admitted.triggered:
@@ -86,7 +86,7 @@ def place(
             _turn_away(zone, firm, F.TURNED_AWAY, newcomer)
             return False
     tally.admitted += 1
-    zone.alive[firm.id] = firm
+    zone.register(firm)
     if not firm.first_carrier:
         firm.first_carrier = state.id
         firm.admitted = env.now
@@ -101,7 +101,7 @@ def place(
 def _turn_away(zone: Zone, firm: Firm, exit_kind: str, newcomer: bool) -> None:
     if newcomer:
         zone.gone_arrivals += 1
-        firm.stage = F.GONE
+        zone.set_stage(firm, F.GONE)
         firm.exit = exit_kind
         firm.exit_time = zone.env.now
         if zone.keep_firm_records:
@@ -113,17 +113,21 @@ def _turn_away(zone: Zone, firm: Firm, exit_kind: str, newcomer: bool) -> None:
 def live(zone: Zone, firm: Firm, preferred: list[str]):
     """Run a placed firm's competing clocks until it leaves the zone or the horizon ends."""
     env = zone.env
+    timeout = env.timeout
     stream = zone.streams.lifecycle
+    exponential = stream.exponential
     t_end = zone.t_end
-    while firm.stage != F.GONE:
+    gone = F.GONE
+    while firm.stage != gone:
         total = firm.hazard + firm.filing_rate + firm.equity_rate + firm.acquisition_rate
-        wake = env.now + stream.exponential() / total if total > 0 else math.inf
+        now = env.now
+        wake = now + exponential() / total if total > 0 else math.inf
         deadline = firm.stage_deadline
         at = wake if wake < deadline else deadline
         try:
             # past the horizon, sleep to its end anyway: a grant or certificate may still
-            # change the firm and wake it
-            yield env.timeout(min(at, t_end) - env.now)
+            # change the firm and wake it (min(at, t_end), as min picks it)
+            yield timeout((t_end if t_end < at else at) - now)
         except simpy.Interrupt:
             continue
         if at >= t_end:
@@ -162,7 +166,7 @@ def end_of_maker_stay(zone: Zone, firm: Firm, preferred: list[str]):
     if firm.growth_boost:
         firm.set_growth_boost(now, firm.growth_boost)
     zone.tally.incorporations += 1
-    firm.stage = F.WAITING
+    zone.set_stage(firm, F.WAITING)
     yield from place(zone, firm, False, preferred)
 
 

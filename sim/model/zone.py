@@ -46,6 +46,84 @@ class FundPool:
         return True
 
 
+class _Left:
+    """Holds the place, in the registry, of a firm that has left the zone (so that the registry
+    does not keep gone firms in memory)."""
+
+    __slots__ = ()
+    stage = F.GONE
+
+
+_LEFT = _Left()
+
+
+class Registry:
+    """The live firms' stages over the order they joined the registry, in blocks, so that the
+    k-th live firm in some stages is found without going through every live firm.
+
+    Each firm that joins gets the next position (``Firm.seq``); for each stage code and each
+    block of ``BLOCK`` positions the registry counts the firms now in that stage. Firms that
+    leave the zone are in stage ``GONE``: they drop out of the other stages' counts and their
+    place holds ``_LEFT``.
+    """
+
+    BLOCK = 128
+    SHIFT = 7  # log2(BLOCK)
+
+    __slots__ = ("firms", "blocks", "totals")
+
+    def __init__(self) -> None:
+        self.firms: list[Firm | _Left] = []  # by position
+        stages = max(F.WAITING, F.TEAM, F.INCUBATING, F.ENTERPRISE, F.GONE) + 1
+        self.blocks: list[list[int]] = [[] for _ in range(stages)]  # [stage][block] -> count
+        self.totals: list[int] = [0] * stages  # [stage] -> count
+
+    def add(self, firm: Firm) -> None:
+        seq = len(self.firms)
+        firm.seq = seq
+        self.firms.append(firm)
+        if not seq & (self.BLOCK - 1):
+            for counts in self.blocks:
+                counts.append(0)
+        self.blocks[firm.stage][seq >> self.SHIFT] += 1
+        self.totals[firm.stage] += 1
+
+    def move(self, firm: Firm, old: int, new: int) -> None:
+        seq = firm.seq
+        if new == F.GONE:
+            self.firms[seq] = _LEFT
+        block = seq >> self.SHIFT
+        self.blocks[old][block] -= 1
+        self.blocks[new][block] += 1
+        self.totals[old] -= 1
+        self.totals[new] += 1
+
+    def count(self, stages: tuple[int, ...]) -> int:
+        totals = self.totals
+        return sum(totals[stage] for stage in stages)
+
+    def nth(self, stages: tuple[int, ...], k: int) -> Firm:
+        """The ``k``-th (from 0) firm in ``stages``, in registry order (``k < count(stages)``;
+        ``stages`` without ``GONE``)."""
+        if len(stages) == 1:
+            per_block = self.blocks[stages[0]]
+        else:
+            columns = (self.blocks[stage] for stage in stages)
+            per_block = [sum(counts) for counts in zip(*columns, strict=True)]
+        block = 0
+        while block < len(per_block) - 1 and k >= per_block[block]:
+            k -= per_block[block]
+            block += 1
+        start = block << self.SHIFT
+        for firm in self.firms[start : start + self.BLOCK]:
+            if firm.stage in stages:
+                if not k:
+                    assert isinstance(firm, Firm)
+                    return firm
+                k -= 1
+        raise IndexError("fewer firms in these stages than asked for")
+
+
 class Zone:
     """Shared state of one replication of a scenario."""
 
@@ -61,6 +139,7 @@ class Zone:
         }
         self.tally = Tally()
         self.alive: dict[int, Firm] = {}  # registered firms and teams placed in the zone
+        self.registry = Registry()  # the same firms, by stage (see ``register``, ``set_stage``)
         self.records: list[tuple[int, str, float]] = []
         self.keep_firm_records = keep_firm_records
         self.firm_log: list[Firm] = []
@@ -70,6 +149,16 @@ class Zone:
         self.events_processed = 0  # SimPy events processed by ``run``
         # incubation spells of arrivals: (entered, left, outcome) for survival analysis
         self.spells: list[tuple[float, float, str]] = []
+        # per stage code: base failure hazard, base patent filing rate, equity eligibility
+        failure, patents = scenario.firms.failure, scenario.patents
+        self._stage_rates: dict[int, tuple[float, float, bool]] = {
+            code: (
+                getattr(failure.hazard_per_year, name),
+                getattr(patents.filing_rate_per_year, name),
+                name in scenario.funding.equity.eligible,
+            )
+            for code, name in F.STAGE_NAMES.items()
+        }
 
     # ------------------------------------------------------------------ helpers
     def new_id(self) -> int:
@@ -85,29 +174,40 @@ class Zone:
         return event
 
     # ------------------------------------------------------------------ state changes
+    def register(self, firm: Firm) -> None:
+        """Put a firm placed in the zone in the registry of live firms (if not already in)."""
+        if firm.id not in self.alive:
+            self.alive[firm.id] = firm
+            self.registry.add(firm)
+
+    def set_stage(self, firm: Firm, stage: int) -> None:
+        """Change a firm's stage (every change of ``Firm.stage`` goes through here)."""
+        if firm.seq >= 0:
+            self.registry.move(firm, firm.stage, stage)
+        firm.stage = stage
+
     def refresh_rates(self, firm: Firm) -> None:
         """Recompute a firm's competing-risk rates for its stage, capability and funding."""
         sc = self.scenario
-        stage = F.STAGE_NAMES[firm.stage]
+        # the stage's base hazard, base filing rate and equity eligibility
+        hazard, filing_rate, equity_eligible = self._stage_rates[firm.stage]
         cap = firm.capability
-        funded = firm.funded
+        funded = bool(firm.funding_yuan)
         failure = sc.firms.failure
         firm.hazard = (
-            getattr(failure.hazard_per_year, stage)
+            hazard
             * math.exp(-failure.capability_effect * (cap - 0.5))
             * (failure.funded_multiplier if funded else 1.0)
         )
         patents = sc.patents
         firm.filing_rate = (
-            getattr(patents.filing_rate_per_year, stage)
+            filing_rate
             * max(0.0, 1.0 + patents.capability_effect * (cap - 0.5))
             * (patents.funded_multiplier if funded else 1.0)
         )
         equity = sc.funding.equity
         firm.equity_rate = (
-            equity.rate_per_year * cap**equity.capability_exponent
-            if stage in equity.eligible
-            else 0.0
+            equity.rate_per_year * cap**equity.capability_exponent if equity_eligible else 0.0
         )
         firm.acquisition_rate = (
             sc.incubation.acquisition_rate_per_year * cap if firm.stage == F.INCUBATING else 0.0
@@ -153,7 +253,7 @@ class Zone:
             self.tally.enterprise_base -= 1
         if stage == F.INCUBATING:
             firm.incubated = self.env.now
-        firm.stage = stage
+        self.set_stage(firm, stage)
         firm.stage_deadline = deadline
         if stage == F.ENTERPRISE:
             self.tally.enterprise_base += 1
@@ -193,7 +293,7 @@ class Zone:
             tally.dissolved += 1
         if not firm.initial:
             self.gone_arrivals += 1
-        firm.stage = F.GONE
+        self.set_stage(firm, F.GONE)
         firm.hte_until = firm.sme_until = -math.inf
         firm.exit = exit_kind
         firm.exit_time = now
@@ -205,3 +305,11 @@ class Zone:
         """Live firms in the given stages, in the order they joined the registry (initial firms,
         then arrivals in order of admission): deterministic."""
         return [f for f in self.alive.values() if f.stage in stages]
+
+    def count_in(self, stages: tuple[int, ...]) -> int:
+        """How many live firms are in the given stages: ``len(firms_in(stages))``."""
+        return self.registry.count(stages)
+
+    def nth_in(self, stages: tuple[int, ...], k: int) -> Firm:
+        """``firms_in(stages)[k]`` without building the list."""
+        return self.registry.nth(stages, k)
