@@ -24,7 +24,12 @@ def space() -> Space:
     return Space("s", "", parameters, baseline_data())
 
 
-@pytest.mark.validation
+@pytest.mark.validation(
+    group="sensitivity",
+    check="parameter without effect",
+    asserts="a parameter with no path to the output gets Morris mu* = 0; a real lever ranks first",
+    tolerance="1e-9",
+)
 def test_parameter_without_effect_has_index_near_zero(measured):
     target = Output.parse("national_hte@2020")
     evaluate = Evaluator(space(), 4, root_seed=11, end_year=2020, indicators=["national_hte"])

@@ -44,7 +44,13 @@ def known_optimum() -> float:
     return optimize.brentq(lambda rate: stats.poisson.sf(need - 1, 2 * rate) - P_MIN, 0.5, 15)
 
 
-@pytest.mark.validation
+@pytest.mark.validation(
+    group="tuning",
+    check="known optimum",
+    asserts="the cheapest talent-team rate meeting 36 teams by 2020 with P >= 0.8 is the "
+    "Poisson answer P(Poisson(2 rate) >= 10) = 0.8",
+    tolerance="6 % of the rate",
+)
 def test_tune_finds_the_known_optimum(measured):
     space = talent_space()
     goals = select_goals(Scenario.model_validate(space.base_data), "all")
