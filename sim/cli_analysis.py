@@ -139,7 +139,8 @@ def _finish(out: Console, study, out_dir: Path, args: argparse.Namespace) -> Non
     manifest = study.manifest
     reused = manifest["evaluations_reused"]
     out.print(
-        f"{manifest['evaluations_run']} evaluations run"
+        f"{manifest['evaluations_run']} evaluation{'' if manifest['evaluations_run'] == 1 else 's'}"
+        " run"
         + (f", {reused} reused from {out_dir / 'units'}" if reused else "")
         + f", {manifest['events']:,} SimPy events, {manifest['wall_seconds']:.1f} s; "
         f"wrote {', '.join(p.name for p in written)} to {out_dir}",
@@ -306,7 +307,7 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
             **kw,
         ),
         args,
-        args.trials * args.replications + 7 * confirm,
+        args.trials * args.replications + (13 + 3 * _space_size(args)) * confirm,
         err,
         "tune",
     )
@@ -382,7 +383,7 @@ def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
     rich = Table()
     columns = [*study.setup.space.paths, "cost_yuan", study.column]
     for column in columns:
-        rich.add_column(column.split(".")[-2] if "." in column else column, justify="right")
+        rich.add_column(".".join(column.split(".")[-2:]), justify="right")
     for _, row in best.iterrows():
         rich.add_row(*[_fmt(row[c]) if c != study.column else f"{row[c]:.2f}" for c in columns])
     out.print(rich)

@@ -13,6 +13,7 @@ depend on how many of another, or of ``rng``'s own draws, were used.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from statistics import NormalDist
 
 import numpy as np
@@ -42,49 +43,37 @@ class Stream:
     spawned from it.
     """
 
-    __slots__ = (
-        "rng",
-        "_uniforms",
-        "_exponentials",
-        "_normals",
-        "_u",
-        "_ui",
-        "_e",
-        "_ei",
-        "_n",
-        "_ni",
-    )
+    __slots__ = ("rng", "_uniforms", "_exponentials", "_normals", "_u", "_e", "_n")
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
         self._uniforms, self._exponentials, self._normals = rng.spawn(3)
-        self._u: list[float] = []
-        self._ui = 0
-        self._e: list[float] = []
-        self._ei = 0
-        self._n: list[float] = []
-        self._ni = 0
+        # iterators over the current block of each kind (a new block is drawn when one ends:
+        # the same draws, in the same order, as indexing into the block)
+        self._u: Iterator[float] = iter(())
+        self._e: Iterator[float] = iter(())
+        self._n: Iterator[float] = iter(())
 
     def uniform(self) -> float:
-        if self._ui >= len(self._u):
-            self._u = self._uniforms.random(_BLOCK).tolist()
-            self._ui = 0
-        self._ui += 1
-        return self._u[self._ui - 1]
+        try:
+            return next(self._u)
+        except StopIteration:
+            self._u = iter(self._uniforms.random(_BLOCK).tolist())
+            return next(self._u)
 
     def exponential(self) -> float:
-        if self._ei >= len(self._e):
-            self._e = self._exponentials.standard_exponential(_BLOCK).tolist()
-            self._ei = 0
-        self._ei += 1
-        return self._e[self._ei - 1]
+        try:
+            return next(self._e)
+        except StopIteration:
+            self._e = iter(self._exponentials.standard_exponential(_BLOCK).tolist())
+            return next(self._e)
 
     def normal(self) -> float:
-        if self._ni >= len(self._n):
-            self._n = self._normals.standard_normal(_BLOCK).tolist()
-            self._ni = 0
-        self._ni += 1
-        return self._n[self._ni - 1]
+        try:
+            return next(self._n)
+        except StopIteration:
+            self._n = iter(self._normals.standard_normal(_BLOCK).tolist())
+            return next(self._n)
 
     def bernoulli(self, p: float) -> bool:
         """True with probability ``p``."""

@@ -91,11 +91,16 @@ def _evaluator(
     workers: int,
     progress: Progress,
 ) -> Evaluator:
+    horizon = setup.scenario.horizon
+    if end_year > horizon.end_year:
+        raise ValueError(
+            f"the analysis needs {end_year}, after the scenario's horizon ({horizon.end_year})"
+        )
     return Evaluator(
         setup.space,
         replications,
         seed,
-        min(end_year, setup.scenario.horizon.end_year),
+        max(end_year, horizon.start_year + 1),
         indicators,
         executor=executor,
         workers=workers,
@@ -186,8 +191,27 @@ class CalibrationStudy:
         if cal.fit_until is not None:
             write_csv(out / "hindcast.csv", cal.hindcast)
             written.append(out / "hindcast.csv")
+        scenario_file = out / f"{self.setup.scenario.name}_calibrated.yaml"
+        if cal.informative:
+            written.append(self._write_calibrated(out))
+        if plots:
+            figure = plot_calibration(cal.fit, self.setup.scenario.name)
+            written.append(save_figure(figure, out / "calibration.png"))
+        _remove_stale(out, written, [out / "hindcast.csv", scenario_file, out / "calibration.png"])
+        write_json(
+            out / "summary.json",
+            {
+                **self.manifest,
+                "best": cal.best,
+                "calibrated_scenario": scenario_file.name if cal.informative else None,
+            },
+        )
+        return [*written, out / "summary.json"]
+
+    def _write_calibrated(self, out: Path) -> Path:
+        cal = self.calibration
         fitted = cal.fit[cal.fit["used_in_fit"] & cal.fit["informative"]]
-        targets = ", ".join(_observation_name(r) for r in fitted.itertuples()) or "none"
+        targets = ", ".join(_observation_name(r) for r in fitted.itertuples())
         comments = {
             row.parameter: (
                 f"calibrated: to {Path(self.observations_file).name} ({targets}); 90 % range "
@@ -196,7 +220,7 @@ class CalibrationStudy:
             )
             for row in cal.ranges.itertuples()
         }
-        scenario = _write_scenario(
+        return _write_scenario(
             self.setup,
             out,
             f"{self.setup.scenario.name}_calibrated",
@@ -210,15 +234,13 @@ class CalibrationStudy:
                 f"{self.observations_file}); see fit.csv and ranges.csv beside it."
             ],
         )
-        written.append(scenario)
-        if plots:
-            figure = plot_calibration(cal.fit, self.setup.scenario.name)
-            written.append(save_figure(figure, out / "calibration.png"))
-        write_json(
-            out / "summary.json",
-            {**self.manifest, "best": cal.best, "calibrated_scenario": scenario.name},
-        )
-        return [*written, out / "summary.json"]
+
+
+def _remove_stale(out: Path, written: list[Path], optional: list[Path]) -> None:
+    """Delete optional outputs an earlier run left that this one did not write."""
+    for path in optional:
+        if path not in written:
+            path.unlink(missing_ok=True)
 
 
 def calibrate_scenario(
@@ -286,6 +308,7 @@ class SensitivityStudy:
                 self.setup.scenario.name,
             )
             written.append(save_figure(figure, out / "sensitivity.png"))
+        _remove_stale(out, written, [out / "sensitivity.png"])
         write_json(out / "summary.json", self.manifest)
         return [*written, out / "summary.json"]
 
@@ -384,6 +407,8 @@ class TuneStudy:
                 self.setup.scenario.name,
             )
             written.append(save_figure(figure, out / "tradeoff.png"))
+        tuned = out / f"{self.setup.scenario.name}_tuned.yaml"
+        _remove_stale(out, written, [tuned, out / "tradeoff.png"])
         write_json(
             out / "summary.json",
             {**self.manifest, "best": result.best, "best_summary": result.best_summary},
@@ -428,6 +453,17 @@ def tune_scenario(
         workers,
         progress,
     )
+    # the answer's probabilities are re-estimated on other replications (another root seed)
+    validator = _evaluator(
+        setup,
+        replications,
+        seed + 1,
+        max(g.year for g in chosen.values()),
+        sorted({g.indicator for g in chosen.values()}),
+        executor,
+        workers,
+        progress,
+    )
     result = tune(
         setup.space,
         chosen,
@@ -437,7 +473,10 @@ def tune_scenario(
         min_probability,
         seed,
         confirm_replications=confirm_replications,
+        validate=validator,
     )
+    evaluator.events += validator.events
+    evaluator.evaluations += validator.evaluations
     settings = {
         "replications": replications,
         "trials": trials,
@@ -477,6 +516,7 @@ class SweepStudy:
                 note="" if self.setup.space.dimension > 2 else "other keys as in the scenario.",
             )
             written.append(save_figure(figure, out / "heatmap.png"))
+        _remove_stale(out, written, [out / "heatmap.png"])
         write_json(out / "summary.json", self.manifest)
         return [*written, out / "summary.json"]
 
@@ -512,7 +552,9 @@ def sweep_scenario(
     paths = setup.space.paths
     if len(paths) < 2:
         raise ValueError("a sweep heatmap needs at least two levers in the space")
-    x, y = x or paths[0], y or paths[1]
+    x, y = x or paths[0], y or next(p for p in paths if p != (x or paths[0]))
+    if x == y:
+        raise ValueError("--x and --y must name two different levers")
     for axis, chosen in (("--x", x), ("--y", y)):
         if chosen not in paths:
             raise ValueError(f"{axis} {chosen} is not a lever of {setup.space.file}")

@@ -24,7 +24,7 @@ HTE = "certification.hte.apply_probability"
 TINY = ["-n", "2", "-w", "1", "--no-progress", "--no-plots"]
 PROBLEM_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<key>\S+): (?P<msg>.+)$")
 FINISHED = re.compile(
-    r"^(?P<run>\d+) evaluations run(?:, (?P<reused>\d+) reused from (?P<units>\S+))?, "
+    r"^(?P<run>\d+) evaluations? run(?:, (?P<reused>\d+) reused from (?P<units>\S+))?, "
     r"[\d,]+ SimPy events, [\d.]+ s; wrote (?P<files>.+) to (?P<out>\S+)$",
     re.M,
 )
@@ -124,7 +124,7 @@ def test_calibrate_runs_and_writes_its_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "calibrate"
-    code, stdout, err = cli(calibrate_args(out, "--fit-until", "2020"), capsys)
+    code, stdout, err = cli(calibrate_args(out, "--fit-until", "2021"), capsys)
     assert code == 0, err
     assert err == ""
     done = finished(stdout)
@@ -141,18 +141,18 @@ def test_calibrate_runs_and_writes_its_files(
     assert sorted(p.name for p in out.iterdir()) == sorted([*written, "units"])
     assert "Calibration of baseline: 3 trials x 2 replications" in stdout
     assert "note: 3 trials for 4 parameters" in stdout
-    assert re.search(r"^hindcast: \d+ of \d+ observations after 2020 inside", stdout, re.M)
+    assert re.search(r"^hindcast: \d+ of \d+ observations after 2021 inside", stdout, re.M)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["command"] == "calibrate"
     assert (summary["trials"], summary["replications"], summary["root_seed"]) == (3, 2, 2018)
-    assert summary["fit_until"] == 2020
+    assert summary["fit_until"] == 2021
     assert summary["evaluations_run"] == 3
     assert summary["calibrated_scenario"] == "baseline_calibrated.yaml"
     assert len(pd.read_csv(out / "trials.csv")) == 3
     ranges = pd.read_csv(out / "ranges.csv")
     assert set(ranges["parameter"]) == set(summary["best"])
     fit = pd.read_csv(out / "fit.csv")
-    assert not fit.loc[fit["year"] > 2020, "used_in_fit"].any()
+    assert not fit.loc[fit["year"] > 2021, "used_in_fit"].any()
     # the calibrated scenario validates, holds the best values and marks them calibrated
     calibrated = out / "baseline_calibrated.yaml"
     code, stdout, err = cli(["validate", calibrated], capsys)
@@ -167,6 +167,23 @@ def test_calibrate_runs_and_writes_its_files(
     for path in summary["best"]:
         assert table.loc[path, "provenance"] == "calibrated", path
         assert table.loc[path, "file"] == str(calibrated)
+
+
+def test_calibrate_without_informative_figures_writes_no_scenario(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing up to 2020 moves with the parameters (the loans are summed to 2021): nothing is
+    fitted, so no calibrated scenario is written, and the note says so."""
+    out = tmp_path / "calibrate"
+    code, stdout, err = cli(calibrate_args(out, "--fit-until", "2020"), capsys)
+    assert code == 0, err
+    assert "no calibrated scenario is written" in stdout
+    assert not (out / "baseline_calibrated.yaml").exists()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["calibrated_scenario"] is None
+    trials = pd.read_csv(out / "trials.csv")
+    # a flat fit keeps the scenario as written (trial 0) as its best values
+    assert summary["best"] == {p: trials.at[0, p] for p in summary["best"]}
 
 
 def test_sensitivity_runs_and_writes_its_files(

@@ -90,6 +90,12 @@ class Calibration:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def informative(self) -> bool:
+        """Whether any fitted observation moved with the parameters (else nothing was fitted)."""
+        fitted = self.observations[self.observations["used_in_fit"]]
+        return bool(fitted["informative"].any())
+
+    @property
     def hindcast(self) -> pd.DataFrame:
         """The fit rows of the observations left out of the fit."""
         return self.fit[~self.fit["used_in_fit"]].reset_index(drop=True)
@@ -119,7 +125,10 @@ def calibrate(
         raise ValueError(f"no observation up to {fit_until} to fit")
     used_mask = used.to_numpy()
     # First the scenario as written (where inside the bounds), then the centre of the space.
-    own = [space.parameters[p].unit(v) for p, v in space.base_values().items()]
+    own = [
+        space.parameters[p].unit(v) if space.parameters[p].scale == "linear" or v > 0 else -1.0
+        for p, v in space.base_values().items()
+    ]
     start = [own] if all(0 <= u <= 1 for u in own) else []
     search = UnitSearch(space, seed, trials, [*start, [0.5] * space.dimension])
     rows, simulated = [], []
@@ -127,6 +136,8 @@ def calibrate(
         trial, unit = search.ask()
         values = space.values(unit)
         sims = simulated_values(evaluate(values), observations, replications)
+        if number == 0:
+            _check_simulated(sims, observations)
         loss = float(misfit_terms(sims, observations)[used_mask].sum())
         search.tell(trial, loss)
         rows.append({"trial": number, **values, "loss": loss})
@@ -142,7 +153,11 @@ def calibrate(
             for r in table[space.paths].to_numpy()
         ]
     )
+    # ties (a flat fit) go to the scenario as written (trial 0 when it is in the space), else
+    # to the candidate nearest the centre of the space
     distance_to_centre = np.abs(units - 0.5).sum(axis=1)
+    if start:
+        distance_to_centre[0] = -1.0
     lowest = losses.min()
     ties = np.flatnonzero(losses <= lowest + 1e-9)
     best_index = int(ties[np.argmin(distance_to_centre[ties])])
@@ -158,9 +173,26 @@ def calibrate(
     observations["informative"] = informative
 
     ranges = _ranges(space, table, best, accepted)
+    if not informative[used_mask].any():
+        ranges["at_bound"] = ""  # every trial accepted: the range is the space itself
     fit = _fit_table(observations, simulated, best_index, accepted)
     notes = _notes(space, observations, ranges, trials)
     return Calibration(space, observations, table, best, ranges, fit, threshold, fit_until, notes)
+
+
+def _check_simulated(simulated: np.ndarray, observations: pd.DataFrame) -> None:
+    """Every observation must have a simulated value in every replication."""
+    missing = [
+        f"{obs.indicator} {obs.year}"
+        for row, obs in zip(simulated, observations.itertuples(index=False), strict=True)
+        if not np.all(np.isfinite(row))
+    ]
+    if missing:
+        raise ValueError(
+            "the runs record no value for "
+            + ", ".join(missing)
+            + ": check the indicator names and that the years are inside the scenario's horizon"
+        )
 
 
 def _ranges(
@@ -170,11 +202,10 @@ def _ranges(
     for path, parameter in space.parameters.items():
         kept = table.loc[accepted, path]
         low, high = float(kept.min()), float(kept.max())
-        span = parameter.high - parameter.low
         at_bound = []
-        if low - parameter.low <= 0.02 * span:
+        if parameter.unit(low) <= 0.02:
             at_bound.append("low")
-        if parameter.high - high <= 0.02 * span:
+        if parameter.unit(high) >= 0.98:
             at_bound.append("high")
         rows.append(
             {
@@ -235,8 +266,9 @@ def _notes(
     if len(fixed) == len(fitted):
         notes.append(
             "none of the fitted observations depends on the parameters (they are fixed by the "
-            "initial state): the fit cannot narrow the bounds, every trial is accepted, and "
-            "the bands are the predictive distribution over the whole space"
+            "initial state): the fit cannot narrow the bounds, every trial is accepted, the "
+            "bands are the predictive distribution over the whole space, and no calibrated "
+            "scenario is written"
         )
     elif len(fixed):
         names = ", ".join(f"{r.indicator} {r.year}" for r in fixed.itertuples())

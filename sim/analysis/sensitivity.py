@@ -153,6 +153,8 @@ def sensitivity(
     for number, point in enumerate(points):
         values = space.values(point)
         outputs[number] = output.value(evaluate(values))
+        if not np.isfinite(outputs[number]):
+            raise ValueError(f"the runs record no {output.indicator} in {output.year}")
         rows.append({"point": number, **values, str(output): outputs[number]})
         if on_point:
             on_point(number, len(points))

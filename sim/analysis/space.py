@@ -66,6 +66,8 @@ class Parameter(BaseModel):
             raise ValueError(f"need low < high (got low={self.low}, high={self.high})")
         if self.scale == "log" and self.low <= 0:
             raise ValueError("a log-scale parameter needs low > 0")
+        if self.integer and not (float(self.low).is_integer() and float(self.high).is_integer()):
+            raise ValueError("an integer parameter needs whole-number bounds")
         if self.kind == "uncertain" and self.cost_per_unit_yuan:
             raise ValueError("only a lever has a cost (cost_per_unit_yuan)")
         return self
@@ -78,7 +80,12 @@ class Parameter(BaseModel):
             value = math.exp(math.log(self.low) + unit * (math.log(self.high) - math.log(self.low)))
         else:
             value = self.low + unit * (self.high - self.low)
-        value = float(round(value)) if self.integer else float(f"{value:.4g}")
+        if self.integer:
+            value = float(math.floor(value + 0.5))
+        else:  # 4 significant figures, and at least 3 of the range's width
+            decimals = 3 - math.floor(math.log10(self.high - self.low))
+            raw = value
+            value = min(float(f"{raw:.4g}"), round(raw, decimals), key=lambda v: abs(v - raw))
         return min(max(value, self.low), self.high)
 
     def unit(self, value: float) -> float:

@@ -1,17 +1,19 @@
 """Backcasting: the cheapest lever settings that meet chosen goals with a stated probability.
 
 Each candidate runs the same replications (common random numbers), so candidates differ only
-through their levers. Three stages, each evaluation a row of the trials table:
+through their levers. Four stages, each evaluation a row of the trials table:
 
 1. search: optuna's TPE sampler minimises the cost under the constraint
-   P(all chosen goals met) ≥ p, starting from the scenario as written and all levers at top;
-2. confirm: the cheapest candidates that pass are re-run with more replications (the first
-   ones shared, so the estimate only sharpens); the cheapest that still passes is kept;
+   P(all chosen goals met) ≥ p, starting from every lever at its low and at its high bound;
+2. confirm: the cheapest candidates that pass (up to six, in order of cost) are re-run with
+   more replications (the first ones shared, so the estimate only sharpens); the cheapest
+   that still passes is kept;
 3. polish: bisection from it towards the cheapest corner of the space, then lever by lever
    (costliest first), keeping the cheapest point that passes with the confirmation's
-   replications.
-
-The answer is reported with a Wilson interval for each probability.
+   replications;
+4. validate: the answer is re-run on as many fresh replications (another root seed): the
+   replications that selected it overstate its probabilities (it was kept because it passed
+   on them), so the reported probabilities, with Wilson intervals, are those of this run.
 """
 
 from __future__ import annotations
@@ -35,8 +37,12 @@ def select_goals(scenario: Scenario, names: str) -> dict[str, Goal]:
     """``all`` (every modelled goal) or a comma-separated list of goal keys."""
     modelled = {k: g for k, g in scenario.goals.items() if g.indicator is not None}
     if names.strip() == "all":
+        if not modelled:
+            raise ValueError(f"scenario '{scenario.name}' has no modelled goal to meet")
         return modelled
     chosen = [n.strip() for n in names.split(",") if n.strip()]
+    if not chosen:
+        raise ValueError("no goal given: name goal keys separated by commas, or 'all'")
     unknown = [n for n in chosen if n not in scenario.goals]
     if unknown:
         raise ValueError(
@@ -100,23 +106,27 @@ def tune(
     min_probability: float,
     seed: int,
     confirm_replications: int | None = None,
-    confirm_candidates: int = 3,
+    confirm_candidates: int = 6,
     polish_steps: int = 6,
     on_trial: Callable[[int, dict], None] | None = None,
+    validate: Evaluate | None = None,
 ) -> Tuning:
     """Search the levers of ``space`` (see the module doc). ``evaluate(values, replications)``
-    returns a candidate's trajectories."""
+    returns a candidate's trajectories. ``validate`` (same signature, other replications: another
+    root seed) re-estimates the answer's probabilities on replications that did not select it,
+    since those that did overstate them."""
     if trials < 1:
         raise ValueError("trials must be at least 1")
     if not 0 < min_probability <= 1:
         raise ValueError("the probability must be in (0, 1]")
     confirm_replications = confirm_replications or 4 * replications
-    # The corners most users ask about first: the plan as written, and every lever at its top.
+    # Start from the two corners: every lever at its low and at its high bound.
     search = UnitSearch(space, seed, trials, [[0.0] * space.dimension, [1.0] * space.dimension])
     rows: list[dict] = []
 
     def record(stage: str, values: dict[str, float], count: int) -> dict:
-        hits = goal_met(evaluate(values, count), goals, count)
+        run = validate if stage == "validate" and validate is not None else evaluate
+        hits = goal_met(run(values, count), goals, count)
         row = {"trial": len(rows), "stage": stage, **values, **_summary(space, values, hits, count)}
         row["feasible"] = row["p_all"] >= min_probability
         rows.append(row)
@@ -157,7 +167,11 @@ def tune(
         best_summary["trial"] = int(top["trial"])
         notes.append(
             f"no candidate met the goals with probability ≥ {min_probability:g}"
-            + (" after confirmation" if len(candidates) else "")
+            + (
+                f" ({len(candidates)} passed the search but failed confirmation)"
+                if len(candidates)
+                else ""
+            )
             + f"; the most likely (trial {int(top['trial'])}, "
             f"{top['cost_yuan'] / 1e6:.1f} M yuan) meets them all with probability "
             f"{top['p_all']:.2f}"
@@ -169,9 +183,20 @@ def tune(
         )
         return Tuning(space, dict(goals), min_probability, table, None, best_summary, notes)
     best_values = {p: float(best[p]) for p in space.paths}
+    if validate is not None:
+        selected = best
+        best = record("validate", best_values, confirm_replications)
+        if not best["feasible"]:
+            notes.append(
+                f"on {confirm_replications} fresh replications the answer meets the goals with "
+                f"P = {best['p_all']:.2f} (it had {selected['p_all']:.2f} on the replications "
+                f"that selected it): it sits at the boundary; ask for a higher "
+                "--min-probability for a margin"
+            )
     best_summary = {k: v for k, v in best.items() if k == "cost_yuan" or k.startswith("p_")}
     best_summary["replications"] = best["replications"]
     best_summary["trial"] = best["trial"]
+    table = pd.DataFrame(rows)
     return Tuning(space, dict(goals), min_probability, table, best_values, best_summary, notes)
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from sim.scenario.paths import get_path, parts, set_path
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Words a YAML reader may take for booleans or null: always quoted.
+_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
 
 
 def _scalar(value: Any) -> str:
@@ -29,7 +31,7 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, str) and _PLAIN.match(value) and value not in ("true", "false", "null"):
+    if isinstance(value, str) and _PLAIN.match(value) and value.lower() not in _WORDS:
         return value
     return json.dumps(value, ensure_ascii=False)
 

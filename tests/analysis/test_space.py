@@ -146,11 +146,25 @@ def test_values_are_clipped_to_the_bounds() -> None:
     p = Parameter(kind="lever", low=1.2, high=8)
     assert p.value(-0.5) == 1.2
     assert p.value(1.7) == 8
-    # rounding to 4 s.f. never leaves the bounds: 1.234 < low and 2.000 > high are clipped
+    # rounding never leaves the bounds (4 s.f. would give 1.234 < low and 2.000 > high)
     q = Parameter(kind="lever", low=1.23449, high=1.99996)
-    assert q.value(0) == 1.23449
-    assert q.value(1) == 1.99996
+    assert q.low <= q.value(0) < 1.2346
+    assert 1.9999 < q.value(1) <= q.high
     assert q.low <= q.value(0.5) <= q.high
+
+
+def test_rounding_keeps_a_narrow_range_apart() -> None:
+    """A range narrow against its values still gives distinct values (3 digits of its width)."""
+    p = Parameter(kind="lever", low=1000, high=1001)
+    values = {p.value(u) for u in (0.0, 0.25, 0.5, 0.75, 1.0)}
+    assert values == {1000.0, 1000.25, 1000.5, 1000.75, 1001.0}
+
+
+def test_integer_parameters_need_whole_bounds_and_round_half_up() -> None:
+    with pytest.raises(ValueError, match="whole-number bounds"):
+        Parameter(kind="lever", low=0.4, high=3.4, integer=True)
+    p = Parameter(kind="lever", low=0, high=3, integer=True)
+    assert [p.value(u) for u in (0, 0.5, 1)] == [0.0, 2.0, 3.0]
 
 
 @pytest.mark.parametrize(
