@@ -109,6 +109,28 @@ def _evaluator(
     )
 
 
+def _goal_evaluator(
+    setup: Setup,
+    goals: dict,
+    replications: int,
+    seed: int,
+    executor: Executor | None,
+    workers: int,
+    progress: Progress,
+) -> Evaluator:
+    """An evaluator keeping what the goals need: their indicators, up to the last goal year."""
+    return _evaluator(
+        setup,
+        replications,
+        seed,
+        max(g.year for g in goals.values()),
+        sorted({g.indicator for g in goals.values()}),
+        executor,
+        workers,
+        progress,
+    )
+
+
 def _manifest(
     setup: Setup,
     command: str,
@@ -443,27 +465,9 @@ def tune_scenario(
     }
     setup = prepare(scenario, space, "lever", out, "tune", design, resume)
     chosen = select_goals(setup.scenario, goals)
-    evaluator = _evaluator(
-        setup,
-        replications,
-        seed,
-        max(g.year for g in chosen.values()),
-        sorted({g.indicator for g in chosen.values()}),
-        executor,
-        workers,
-        progress,
-    )
+    evaluator = _goal_evaluator(setup, chosen, replications, seed, executor, workers, progress)
     # the answer's probabilities are re-estimated on other replications (another root seed)
-    validator = _evaluator(
-        setup,
-        replications,
-        seed + 1,
-        max(g.year for g in chosen.values()),
-        sorted({g.indicator for g in chosen.values()}),
-        executor,
-        workers,
-        progress,
-    )
+    validator = _goal_evaluator(setup, chosen, replications, seed + 1, executor, workers, progress)
     result = tune(
         setup.space,
         chosen,
@@ -559,15 +563,8 @@ def sweep_scenario(
         if chosen not in paths:
             raise ValueError(f"{axis} {chosen} is not a lever of {setup.space.file}")
     chosen_goals = select_goals(setup.scenario, goals)
-    evaluator = _evaluator(
-        setup,
-        replications,
-        seed,
-        max(g.year for g in chosen_goals.values()),
-        sorted({g.indicator for g in chosen_goals.values()}),
-        executor,
-        workers,
-        progress,
+    evaluator = _goal_evaluator(
+        setup, chosen_goals, replications, seed, executor, workers, progress
     )
     table = sweep(setup.space, chosen_goals, evaluator, replications, design, samples, seed)
     column = "p_all" if len(chosen_goals) > 1 else f"p_{next(iter(chosen_goals))}"
