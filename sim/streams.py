@@ -94,6 +94,14 @@ def _mix(x: int) -> int:
 _NORMAL = NormalDist()
 
 
+def _mix_array(x: np.ndarray) -> np.ndarray:
+    """:func:`_mix` element-wise on uint64 (numpy's uint64 arithmetic wraps modulo 2**64)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
 class KeyedStream:
     """Counter-based draws: the value for a key (e.g. firm id, review round) is fixed by the
     key alone, whatever else happened before. Decisions drawn this way stay matched between
@@ -116,6 +124,16 @@ class KeyedStream:
         """U(0, 1) for an item (a firm id) in a round."""
         x = _mix(round_key ^ _mix(item & _MASK))
         return ((x >> 11) + 0.5) * 2.0**-53
+
+    def uniforms(self, round_key: int, items: list[int]) -> list[float]:
+        """``[self.uniform(round_key, item) for item in items]`` in one numpy pass (a round
+        draws one per live firm): the same integer steps with wrapping uint64 arithmetic and
+        the same final double arithmetic, so bit for bit the same values."""
+        if not items:
+            return []
+        x = _mix_array(np.array([item & _MASK for item in items], dtype=np.uint64))
+        x = _mix_array(np.uint64(round_key & _MASK) ^ x)
+        return (((x >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53).tolist()
 
     def normal(self, round_key: int, item: int) -> float:
         """N(0, 1) for an item in a round (inverse CDF of the keyed uniform)."""

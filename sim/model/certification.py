@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from sim.model import firm as F
 from sim.model.firm import Firm
-from sim.model.keyed import uniforms
 from sim.model.zone import Zone
 from sim.scenario.schema import Band, Hte, TechSme
 
@@ -92,7 +91,7 @@ def hte_rounds(zone: Zone):
         apply_key = keyed.key(HTE_APPLY, i)
         score_keys = (keyed.key(HTE_SCORE, i, 0), keyed.key(HTE_SCORE, i, 1))
         firms = zone.firms_in(REGISTERED)
-        draws = uniforms(keyed, apply_key, [firm.id for firm in firms])
+        draws = keyed.uniforms(apply_key, [firm.id for firm in firms])
         for firm, u in zip(firms, draws, strict=True):
             if firm.hte_until > next_round:
                 continue  # certificate still valid at the next round
@@ -183,7 +182,7 @@ def sme_evaluations(zone: Zone):
         apply_key = keyed.key(SME_APPLY, year)
         count = 0
         firms = zone.firms_in(REGISTERED)
-        draws = uniforms(keyed, apply_key, [firm.id for firm in firms])
+        draws = keyed.uniforms(apply_key, [firm.id for firm in firms])
         for firm, u in zip(firms, draws, strict=True):
             holder = firm.sme_until >= now  # the status lasts up to this evaluation
             chance = rules.renewal_probability if holder else rules.apply_probability

@@ -13,7 +13,6 @@ from bisect import bisect_right
 
 from sim.model import firm as F
 from sim.model.firm import Firm
-from sim.model.keyed import uniforms
 from sim.model.zone import Zone
 from sim.scenario.schema import GrantProgram, Loans, Pool
 
@@ -68,7 +67,7 @@ def grant_calls(zone: Zone, key: str, program: GrantProgram):
         yield env.timeout(at - env.now)
         apply_key, rank_key = keyed.key(GRANT_APPLY, code, year), keyed.key(GRANT_RANK, code, year)
         firms = zone.firms_in(eligible)
-        draws = uniforms(keyed, apply_key, [firm.id for firm in firms])
+        draws = keyed.uniforms(apply_key, [firm.id for firm in firms])
         applicants = [
             (
                 firm.capability + program.ranking_noise_sd * keyed.normal(rank_key, firm.id),

@@ -4,7 +4,7 @@
 - ``Carriers.admit_waiting`` (per-carrier queues) against the whole-list scan it replaced,
   on random sequences of waits, departures, releases and added area;
 - ``Zone.count_in`` / ``Zone.nth_in`` against ``Zone.firms_in`` during a congested run;
-- ``sim.model.keyed.uniforms`` against ``KeyedStream.uniform``.
+- ``KeyedStream.uniforms`` against ``KeyedStream.uniform``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sim.model import build
 from sim.model import firm as F
 from sim.model.carriers import Carriers, WaitIndex
 from sim.model.firm import Firm
-from sim.model.keyed import uniforms
 from sim.streams import Streams
 from tests.helpers import baseline_data, scenario_from
 
@@ -179,5 +178,5 @@ def test_keyed_uniforms_match_keyed_stream() -> None:
     ids = [0, 1, 2, 3, 2**31, 2**53 + 1, 2**63 - 1, *(rng.randrange(1, 10**6) for _ in range(2000))]
     for parts in [(1, 0), (2, 5, 1), (3, 2030), (12, 4021, 2021)]:
         round_key = keyed.key(*parts)
-        assert uniforms(keyed, round_key, ids) == [keyed.uniform(round_key, i) for i in ids]
-    assert uniforms(keyed, keyed.key(1), []) == []
+        assert keyed.uniforms(round_key, ids) == [keyed.uniform(round_key, i) for i in ids]
+    assert keyed.uniforms(keyed.key(1), []) == []
