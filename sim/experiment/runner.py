@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -29,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.experiment.store import _UMASK, scenario_hash
+from sim.experiment.store import scenario_hash, write_bytes_atomic
 from sim.experiment.units import UnitStore
 from sim.model import FIRM_COLUMNS, ReplicationOutput, build, extract, run
 from sim.scenario.schema import Scenario
@@ -159,15 +158,7 @@ def save_unit(store: UnitStore, replication: int, output: ReplicationOutput) -> 
     """Store one finished replication: temporary file in the same folder, then a rename."""
     path = unit_path(store, replication)
     data = pickle.dumps((replication, output), protocol=pickle.HIGHEST_PROTOCOL)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=store.folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data)
     store.computed += 1
 
 

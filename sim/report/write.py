@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sim.experiment.store import write_bytes_atomic
 from sim.plots.folder import is_comparison
-from sim.plots.style import write_bytes_atomic
 from sim.report.pages import comparison_report, run_report
 
 REPORT = "report.html"
