@@ -23,6 +23,8 @@ from sim.cli import (
     open_engine,
 )
 from sim.experiment.units import ResumeMismatch
+from sim.scenario import ScenarioError
+from sim.scenario.loader import read_tree
 
 
 def _probability(text: str) -> float:
@@ -281,12 +283,13 @@ def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int
 
 
 def _space_size(args: argparse.Namespace) -> int:
-    from sim.scenario.loader import read_tree
-
+    """Parameters in the space file, to size the progress bar (a bad file is reported by the
+    study itself, with its line)."""
     try:
-        return len(read_tree(args.space).data.get("parameters", {})) or 1
-    except Exception:  # noqa: BLE001 - the study reports the problem properly
+        parameters = read_tree(args.space).data.get("parameters")
+    except (ScenarioError, OSError):
         return 1
+    return len(parameters) if isinstance(parameters, dict) and parameters else 1
 
 
 def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
