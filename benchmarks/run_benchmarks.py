@@ -6,12 +6,15 @@
 
 Sections, all measured in the same run:
 
-1. raw SimPy throughput: one process yielding ``env.timeout`` in a loop (the reference);
+1. raw SimPy throughput: one process yielding ``env.timeout`` in a loop (the reference), and
+   for context the same at the model's depth (as many processes as the baseline keeps events
+   pending) and the cheapest possible firm (an exponential clock and a three-way draw);
 2. the model's SimPy events per second on the baseline (``run_one``) and its ratio to (1);
 3. wall time of one baseline replication and of N replications with a 2-process pool;
 4. parallel efficiency from 1 to 2 workers;
 5. cost growth with 1x, 2x, 4x, 8x the baseline's arrival rates (and carrier areas), each
-   replication in a fresh subprocess for a clean peak RSS, with the log-log exponent;
+   replication in a fresh subprocess for a clean peak RSS, repeated (median taken), with the
+   log-log exponent and the peak memory per live firm;
 6. Dask LocalCluster overhead against the process pool on the same N replications
    (``--dask local``'s engine, ``open_engine(2, "local")``), with a check that the
    trajectories are identical (skipped when Dask is missing);
@@ -44,12 +47,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import simpy
+from simpy.core import EmptySchedule, StopSimulation
 
 from sim.experiment.engines import open_engine
 from sim.experiment.runner import expected_events, run_one, run_replications
+from sim.model import build, extract, run
 from sim.scenario import load_scenario
 from sim.scenario.loader import read_tree
 from sim.scenario.schema import Scenario, cross_check
+from sim.streams import Streams
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -78,6 +84,7 @@ class Config:
     replications: int  # N, run with 2 workers
     serial_replications: int  # N1 <= N, run with 1 worker (scaled to N by events)
     factors: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+    growth_repeats: int = 3  # subprocess runs per size in section 5 (median taken)
     end_year: int | None = None  # horizon end for sections 5 and 7 (None: the scenario's)
 
 
@@ -91,6 +98,7 @@ def make_config(args: argparse.Namespace) -> Config:
             event_replications=3,
             replications=n,
             serial_replications=min(n, args.serial_replications or max(1, n // 2)),
+            growth_repeats=1,
             end_year=2024,
         )
     n = args.replications or 1000
@@ -283,6 +291,81 @@ def raw_simpy(timeouts: int, repeats: int) -> dict[str, Any]:
     }
 
 
+def pending_depth(scenario: Scenario) -> dict[str, Any]:
+    """How many events the baseline keeps pending in SimPy's queue (mean and maximum over the
+    steps of replication 0): the depth at which its events are scheduled. Reads the queue of
+    ``simpy.Environment`` (``_queue``), which SimPy does not expose otherwise."""
+    zone = build(scenario, Streams(SEED, 0))
+    env = zone.env
+    zone.recorder.callbacks.append(StopSimulation.callback)
+    total = steps = deepest = 0
+    try:
+        while True:
+            depth = len(env._queue)
+            total += depth
+            deepest = max(deepest, depth)
+            steps += 1
+            env.step()
+    except (StopSimulation, EmptySchedule):
+        pass
+    return {"mean": total / steps, "max": deepest, "steps": steps}
+
+
+def raw_simpy_at_depth(
+    processes: int, timeouts: int, repeats: int, firm: bool = False
+) -> dict[str, Any]:
+    """Events per second of ``processes`` processes each yielding ``env.timeout`` with
+    exponential delays (drawn beforehand), so that ``processes`` events are always pending.
+    With ``firm``, each wake-up also does the least a firm with competing clocks does: draw
+    its next clock from a stream and pick which of three clocks rang with a uniform."""
+    per_process = max(1, timeouts // processes)
+    rng = np.random.default_rng(SEED)
+
+    def loop(env: simpy.Environment, delays: list[float]):
+        timeout = env.timeout
+        for delay in delays:
+            yield timeout(delay)
+
+    def minimal_firm(env: simpy.Environment, delays: list[float], uniforms: list[float]):
+        timeout = env.timeout
+        hazard, filing, equity = 0.1, 0.5, 0.05  # per year
+        total = hazard + filing + equity
+        draws = iter(uniforms)
+        outcomes = [0, 0, 0]
+        for delay in delays:
+            yield timeout(delay / total)
+            u = next(draws) * total
+            if u < hazard:
+                outcomes[0] += 1
+            elif u < hazard + filing:
+                outcomes[1] += 1
+            else:
+                outcomes[2] += 1
+
+    rates = []
+    for _ in range(repeats):
+        env = simpy.Environment()
+        for _ in range(processes):
+            delays = rng.standard_exponential(per_process).tolist()
+            if firm:
+                env.process(minimal_firm(env, delays, rng.random(per_process).tolist()))
+            else:
+                env.process(loop(env, delays))
+        while env.peek() == env.now:  # start every process: not counted as events
+            env.step()
+        started = time.perf_counter()
+        env.run()
+        rates.append(processes * per_process / (time.perf_counter() - started))
+    return {
+        "processes": processes,
+        "timeouts": processes * per_process,
+        "repeats": repeats,
+        "minimal_firm": firm,
+        "events_per_second": statistics.median(rates),
+        "all_events_per_second": rates,
+    }
+
+
 def model_throughput(scenario: Scenario, replications: int) -> dict[str, Any]:
     """``run_one`` on replications 0..k-1 in this process: events from the outputs / wall time."""
     runs = []
@@ -363,10 +446,13 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     else:
         scenario = stress_scenario(spec.get("end_year"))
     before, _ = peak_rss_mb()
-    started = time.perf_counter()
-    output = run_one(scenario, 0, SEED)
-    seconds = time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), time.process_time()
+    zone = build(scenario, Streams(SEED, 0))  # run_one(scenario, 0, SEED), keeping the zone
+    run(zone)
+    output = extract(zone)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak, source = peak_rss_mb()
+    live = len(zone.alive) + sum(1 for firm in zone.carriers.waiting if firm.id not in zone.alive)
     return {
         **spec,
         "scenario": scenario.name,
@@ -375,7 +461,10 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         "expected_events": expected_events(scenario),
         "events": output.events,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "events_per_second": output.events / seconds,
+        "live_firms_at_end": live,
+        "firms_created": zone.new_id() - 1,
         "rss_before_run_mb": before,
         "peak_rss_mb": peak,
         "run_rss_growth_mb": peak - before,
@@ -414,6 +503,20 @@ def in_subprocess(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def cost_at_size(factor: float, end_year: int | None, repeats: int) -> dict[str, Any]:
+    """One replication of the scaled baseline in ``repeats`` fresh subprocesses: the run with
+    the median wall time, with every run's wall and CPU time kept."""
+    spec = {"kind": "scaled", "factor": factor, "end_year": end_year}
+    runs = sorted((in_subprocess(spec) for _ in range(repeats)), key=lambda r: r["seconds"])
+    chosen = dict(runs[len(runs) // 2])
+    chosen["all_seconds"] = [r["seconds"] for r in runs]
+    chosen["all_cpu_seconds"] = [r["cpu_seconds"] for r in runs]
+    chosen["cpu_seconds"] = statistics.median(chosen["all_cpu_seconds"])
+    live = chosen["live_firms_at_end"]
+    chosen["rss_growth_mb_per_1000_live"] = 1000 * chosen["run_rss_growth_mb"] / max(1, live)
+    return chosen
+
+
 def loglog_slope(x: list[float], y: list[float]) -> float:
     """Least-squares slope of log(y) on log(x)."""
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
@@ -437,10 +540,37 @@ def run_suite(config: Config, report: Report) -> None:
         f"{raw['events_per_second']:,.0f}",
     )
 
+    depth = pending_depth(scenario)
+    processes = round(depth["mean"])
+    deep = raw_simpy_at_depth(processes, config.raw_timeouts, config.raw_repeats)
+    firm = raw_simpy_at_depth(processes, config.raw_timeouts, config.raw_repeats, firm=True)
+    raw.update({"baseline_pending_events": depth, "at_depth": deep, "minimal_firm": firm})
+    report.row(
+        "1 raw SimPy",
+        f"events/s, {processes:,} processes (the baseline's mean pending events)",
+        f"{deep['events_per_second']:,.0f}",
+    )
+    report.row(
+        "1 raw SimPy",
+        "  ratio to 1 process: the ceiling of (2) at the baseline's depth",
+        f"{deep['events_per_second'] / raw['events_per_second']:.3f}",
+    )
+    report.row(
+        "1 raw SimPy",
+        f"events/s, {processes:,} minimal firms (exponential clock, 3-way draw)",
+        f"{firm['events_per_second']:,.0f}",
+    )
+    report.row(
+        "1 raw SimPy",
+        "  ratio to 1 process",
+        f"{firm['events_per_second'] / raw['events_per_second']:.3f}",
+    )
+
     report.mark(f"2. model events/s: {config.event_replications} baseline replications")
     model = model_throughput(scenario, config.event_replications)
     ratio = model["events_per_second"] / raw["events_per_second"]
     model["ratio_to_raw"] = ratio
+    model["ratio_to_raw_at_depth"] = model["events_per_second"] / deep["events_per_second"]
     data["2_model_throughput"] = model
     per_rep = model["events"] / config.event_replications
     report.row(
@@ -454,6 +584,11 @@ def run_suite(config: Config, report: Report) -> None:
         f"{ratio:.3f}",
         f">= {RATIO_TARGET}",
         verdict(ratio >= RATIO_TARGET),
+    )
+    report.row(
+        "2 model events/s",
+        f"ratio to raw SimPy at the same depth ({processes:,} processes)",
+        f"{model['ratio_to_raw_at_depth']:.3f}",
     )
 
     report.mark(f"3. {n} baseline replications, {WORKERS} workers")
@@ -512,25 +647,34 @@ def run_suite(config: Config, report: Report) -> None:
     end = config.end_year
     span = f"{scenario.horizon.start_year}-{end or scenario.horizon.end_year}"
     report.mark(f"5. cost growth, factors {config.factors}, horizon {span}, one subprocess each")
-    sizes = [
-        in_subprocess({"kind": "scaled", "factor": f, "end_year": end}) for f in config.factors
-    ]
-    exponent = loglog_slope([s["factor"] for s in sizes], [s["seconds"] for s in sizes])
-    event_exponent = loglog_slope([s["factor"] for s in sizes], [s["events"] for s in sizes])
+    sizes = [cost_at_size(f, end, config.growth_repeats) for f in config.factors]
+    factors = [s["factor"] for s in sizes]
+    exponent = loglog_slope(factors, [s["seconds"] for s in sizes])
+    cpu_exponent = loglog_slope(factors, [s["cpu_seconds"] for s in sizes])
+    event_exponent = loglog_slope(factors, [s["events"] for s in sizes])
     data["5_cost_growth"] = {
         "horizon": span,
+        "repeats": config.growth_repeats,
         "sizes": sizes,
         "time_exponent": exponent,
+        "cpu_time_exponent": cpu_exponent,
         "events_exponent": event_exponent,
     }
+    runs = f"median of {config.growth_repeats}" if config.growth_repeats > 1 else "1 run"
     for s in sizes:
         report.row(
             "5 cost growth",
-            f"{s['factor']:g}x, {span}: time, events, peak RSS (growth)",
+            f"{s['factor']:g}x, {span} ({runs}): time, events, peak RSS (growth)",
             f"{s['seconds']:.2f} s, {s['events']:,}, "
             f"{s['peak_rss_mb']:.0f} MB (+{s['run_rss_growth_mb']:.0f})",
         )
+    report.row(
+        "5 cost growth",
+        "peak RSS growth per 1,000 live firms at the end, 1x .. 8x",
+        ", ".join(f"{s['rss_growth_mb_per_1000_live']:.1f}" for s in sizes) + " MB",
+    )
     report.row("5 cost growth", "events ~ factor^k: k", f"{event_exponent:.2f}")
+    report.row("5 cost growth", "CPU time ~ factor^k: k", f"{cpu_exponent:.2f}")
     report.row(
         "5 cost growth",
         "time ~ factor^k: k (log-log fit)",
@@ -622,6 +766,23 @@ def profile(replications: int, top: int = 15) -> None:
         f"{stats.total_tt:.2f} s profiled"
     )
     print(text.strip("\n"))
+    machinery = sum(
+        row[2]  # tottime
+        for (path, _, name), row in stats.stats.items()  # type: ignore[attr-defined]
+        if f"{os.sep}simpy{os.sep}" in path or name in SIMPY_BUILTINS
+    )
+    print(
+        f"SimPy's own machinery (simpy/*, its heap operations and generator resumption): "
+        f"{machinery:.2f} s, {machinery / stats.total_tt:.0%} of the profiled time"
+    )
+
+
+#: Built-ins that SimPy's event loop calls (cProfile names).
+SIMPY_BUILTINS = (
+    "<built-in method _heapq.heappop>",
+    "<built-in method _heapq.heappush>",
+    "<method 'send' of 'generator' objects>",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

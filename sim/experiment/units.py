@@ -2,8 +2,9 @@
 own file in ``OUT/units/``, written atomically, beside a manifest naming what produced it.
 
 Rerunning with ``resume=True`` reuses finished units and recomputes missing or torn ones, and
-refuses when the scenario, the root seed or the design changed. Without ``resume`` an earlier
-run's units are discarded.
+refuses when the scenario, the root seed or the design changed, or the code that makes the
+results (the model's source, SimPy, numpy: ``store.code_identity``). Without ``resume`` an
+earlier run's units are discarded.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from sim.experiment.store import versions, write_atomic, write_json
+from sim.experiment.store import code_identity, versions, write_atomic, write_json
 
 MANIFEST = "manifest.json"
 
 
 class ResumeMismatch(Exception):
-    """The folder holds units of different work (scenario, seed or design changed)."""
+    """The folder holds units of different work (scenario, seed, design or code changed)."""
 
 
 def unit_key(data: Any) -> str:
@@ -32,13 +33,14 @@ def unit_key(data: Any) -> str:
 class UnitStore:
     """Finished units of one piece of work, kept in ``folder``.
 
-    ``identity`` describes the work (command, scenario hash, root seed, design); on resume it
-    must equal the stored one in every key it shares with it.
+    ``identity`` describes the work (command, scenario hash, root seed, design); the code's
+    identity is added to it. On resume it must equal the stored one in every key it shares
+    with it.
     """
 
     def __init__(self, folder: str | Path, identity: dict[str, Any], resume: bool) -> None:
         self.folder = Path(folder)
-        self.identity = identity
+        self.identity = identity = {**identity, **code_identity()}
         manifest_path = self.folder / MANIFEST
         if resume and manifest_path.is_file():
             stored = json.loads(manifest_path.read_text(encoding="utf-8")).get("identity", {})

@@ -4,14 +4,17 @@ candidates that stores its results there."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+import sim
 from sim.analysis.space import Space, load_space
 from sim.experiment.evaluate import COLUMNS, Evaluator
 from sim.experiment.runner import run_replications
+from sim.experiment.store import RESULT_CODE, code_identity, source_digest
 from sim.experiment.units import MANIFEST, ResumeMismatch, UnitStore, unit_key
 from sim.scenario import load_scenario_with_tree
 from tests.helpers import BASELINE, SCENARIOS
@@ -54,7 +57,7 @@ def test_put_and_get_round_trip(tmp_path: Path) -> None:
 def test_manifest_names_the_work(tmp_path: Path) -> None:
     UnitStore(tmp_path / "units", IDENTITY, resume=False)
     manifest = json.loads((tmp_path / "units" / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["identity"] == IDENTITY
+    assert manifest["identity"] == {**IDENTITY, **code_identity()}
     assert manifest["versions"]["python"]
 
 
@@ -148,7 +151,7 @@ def test_resume_with_a_changed_identity_is_refused(tmp_path: Path, key: str) -> 
     # the stored units and manifest are left alone
     assert unit_files(folder) == ["a.json"]
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["identity"] == IDENTITY
+    assert manifest["identity"] == {**IDENTITY, **code_identity()}
 
 
 def test_resume_names_every_changed_key(tmp_path: Path) -> None:
@@ -241,3 +244,35 @@ def test_a_short_run_equals_the_full_horizon_up_to_its_end(levers: Space) -> Non
 def test_evaluator_needs_a_replication(levers: Space) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Evaluator(levers, 0, 2018, 2020, INDICATORS)
+
+
+def test_resume_after_the_model_code_changed_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "out" / "units"
+    UnitStore(folder, IDENTITY, resume=False).put("a", {"n": 1})
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["identity"]["model_code_sha256"] == code_identity()["model_code_sha256"]
+    manifest["identity"]["model_code_sha256"] = "0" * 64  # made by other model code
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ResumeMismatch, match="cannot resume: model_code_sha256 changed"):
+        UnitStore(folder, IDENTITY, resume=True)
+    assert unit_files(folder) == ["a.json"]
+
+
+def test_the_source_digest_follows_every_model_file(tmp_path: Path) -> None:
+    package = Path(sim.__file__).resolve().parent
+    copy = tmp_path / "sim"
+    for part in RESULT_CODE:
+        source = package / part
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            copy.mkdir(exist_ok=True)
+            shutil.copy(source, copy / part)
+    assert source_digest(copy) == source_digest(package)
+    for changed in (copy / "model" / "lifecycle.py", copy / "streams.py"):
+        original = changed.read_bytes()
+        changed.write_bytes(original + b"# edited\n")
+        assert source_digest(copy) != source_digest(package)
+        changed.write_bytes(original)
+    (copy / "model" / "new_module.py").write_text("X = 1\n", encoding="utf-8")
+    assert source_digest(copy) != source_digest(package)
