@@ -619,6 +619,16 @@ def run_suite(config: Config, report: Report) -> None:
         verdict(projected <= THOUSAND_TARGET_S),
     )
 
+    # what 1,000 would take if every event of the model cost no more than a minimal firm's at
+    # the same depth (section 1), perfectly shared by the workers: a floor for this event count
+    floor = per_rep * 1000 / firm["events_per_second"] / WORKERS
+    data["3_wall_time"]["floor_1000_seconds_minimal_firm_events"] = floor
+    report.row(
+        "3 wall time",
+        f"  floor: 1,000 x {per_rep:,.0f} events at the minimal firm's rate (1), {WORKERS} workers",
+        f"{floor:.1f} s",
+    )
+
     report.mark(f"4. {n1} baseline replications, 1 worker")
     single = pool_run(scenario, n1, 1)
     # scale T1 to the N replications' events (replications differ in cost)
