@@ -396,10 +396,12 @@ def pool_run(scenario: Scenario, replications: int, workers: int) -> dict[str, A
     """``run_replications`` through a fresh ProcessPoolExecutor (start-up included in
     ``seconds``; shut-down timed apart), and the digest of the trajectories."""
     pool = ProcessPoolExecutor(max_workers=workers)
+    peak_before, _ = peak_rss_mb()
     try:
         started = time.perf_counter()
         results = run_replications(scenario, replications, SEED, executor=pool, workers=workers)
         seconds = time.perf_counter() - started
+        peak_after, _ = peak_rss_mb()
     finally:
         stopping = time.perf_counter()
         pool.shutdown()
@@ -409,6 +411,10 @@ def pool_run(scenario: Scenario, replications: int, workers: int) -> dict[str, A
         "replications": replications,
         "seconds": seconds,
         "shutdown_seconds": shutdown,
+        # growth of this (parent) process's high-water mark: the results of every replication
+        # collected into tables (meaningful for the suite's first run, section 3)
+        "parent_peak_rss_before_mb": peak_before,
+        "parent_peak_rss_growth_mb": peak_after - peak_before,
         "events": results.events,
         "trajectories_sha256": digest(results.trajectories),
     }
@@ -619,6 +625,11 @@ def run_suite(config: Config, report: Report) -> None:
         verdict(projected <= THOUSAND_TARGET_S),
     )
 
+    report.row(
+        "3 wall time",
+        f"  the parent's peak RSS growth collecting the {n:,} replications",
+        f"{two['parent_peak_rss_growth_mb']:.0f} MB",
+    )
     # what 1,000 would take if every event of the model cost no more than a minimal firm's at
     # the same depth (section 1), perfectly shared by the workers: a floor for this event count
     floor = per_rep * 1000 / firm["events_per_second"] / WORKERS

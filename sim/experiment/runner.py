@@ -3,7 +3,9 @@
 
 Replication ``i`` depends on ``(scenario, root_seed, i)`` alone, so results are identical
 whatever executor, worker count or completion order. Replications are sent to the executor in
-batches to keep per-task overhead small.
+batches to keep per-task overhead small. As each batch returns, its replications' records are
+kept as columns (:class:`Columns`: numpy arrays, a fraction of the memory of the record
+tuples) and the batch itself is let go; the tables are built from the columns at the end.
 
 With a :class:`~sim.experiment.units.UnitStore`, every finished replication is also kept on
 disk as its own unit file, ``rep-NNNNNN.pkl`` (the pickled ``(i, ReplicationOutput)``, written
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.experiment.store import scenario_hash, write_bytes_atomic
@@ -65,6 +68,42 @@ def expected_events(scenario: Scenario) -> float:
     initial = init.enterprise_base_firms + sum(o.firms + o.teams for o in init.carriers.values())
     years = scenario.horizon.end_year - scenario.horizon.start_year
     return EVENTS_PER_FIRM * (scenario.expected_arrivals() + initial) + EVENTS_PER_YEAR * years
+
+
+@dataclass(frozen=True)
+class Columns:
+    """One replication's records as columns: what a run keeps of each replication until it
+    builds the tables (a fraction of the memory of the records' tuples and floats; see
+    :func:`columns_of`)."""
+
+    years: np.ndarray  # int64, one per trajectory record
+    indicators: np.ndarray  # object: the model's indicator names
+    values: np.ndarray  # float64
+    entered: np.ndarray  # float64, one per incubation spell
+    durations: np.ndarray  # float64: left - entered (years)
+    outcomes: np.ndarray  # object
+    totals: dict[str, float]
+    firms: list[tuple]
+    events: int
+
+
+def columns_of(output: ReplicationOutput) -> Columns:
+    """The records of ``output`` as :class:`Columns` (the same values, bit for bit)."""
+    trajectory, spells = output.trajectory, output.spells
+    years, indicators, values = zip(*trajectory, strict=True) if trajectory else ((), (), ())
+    entered, left, outcomes = zip(*spells, strict=True) if spells else ((), (), ())
+    entered_years = np.array(entered, dtype=np.float64)
+    return Columns(
+        years=np.array(years, dtype=np.int64),
+        indicators=np.array(indicators, dtype=object),
+        values=np.array(values, dtype=np.float64),
+        entered=entered_years,
+        durations=np.array(left, dtype=np.float64) - entered_years,
+        outcomes=np.array(outcomes, dtype=object),
+        totals=output.totals,
+        firms=output.firms,
+        events=output.events,
+    )
 
 
 @dataclass(frozen=True)
@@ -189,12 +228,12 @@ def run_replications(
     if root_seed < 0:
         raise ValueError("the root seed must be non-negative")
     started = time.perf_counter()
-    outputs: dict[int, ReplicationOutput] = {}
+    outputs: dict[int, Columns] = {}
     if store is not None:
         _remove_temporary_units(store)
         for i in stored_replications(store):
             if i < replications and (output := load_unit(store, i)) is not None:
-                outputs[i] = output
+                outputs[i] = columns_of(output)
         if outputs and progress:
             progress(len(outputs))
     reused = len(outputs)
@@ -203,7 +242,7 @@ def run_replications(
         for i, output in done:
             if store is not None:
                 save_unit(store, i, output)
-            outputs[i] = output
+            outputs[i] = columns_of(output)
         if progress:
             progress(len(done))
 
@@ -213,17 +252,20 @@ def run_replications(
         for batch in plan:
             finished(run_batch(scenario, batch, root_seed, firm_records))
     else:
-        futures: list[Future] = [
+        # the futures not yet collected: a finished batch's future is dropped once its
+        # records are kept as columns, so that its tuples can be freed
+        pending: set[Future] = {
             executor.submit(run_batch, scenario, batch, root_seed, firm_records) for batch in plan
-        ]
+        }
         try:
-            for future in as_completed(futures):
+            for future in as_completed(pending):
+                pending.discard(future)
                 finished(future.result())
         except KeyboardInterrupt:
-            _stop_workers(executor, futures)
+            _stop_workers(executor, list(pending))
             raise
         except BaseException:
-            for future in futures:  # do not let an executor run the rest after a failure
+            for future in pending:  # do not let an executor run the rest after a failure
                 future.cancel()
             raise
     results = collect(scenario, root_seed, outputs, time.perf_counter() - started, firm_records)
@@ -250,32 +292,46 @@ def _stop_workers(executor: Executor, futures: list[Future]) -> None:
 def collect(
     scenario: Scenario,
     root_seed: int,
-    outputs: dict[int, ReplicationOutput],
+    outputs: dict[int, Columns],
     wall_seconds: float,
     firm_records: bool,
 ) -> RunResults:
-    """Flat records of every replication, in replication order, into DataFrames."""
+    """The records of every replication, in replication order, into DataFrames."""
     order = sorted(outputs)
+    parts = [outputs[i] for i in order]
+    indexes = np.array(order, dtype=np.int64)
+
+    def replication_column(lengths: list[int]) -> np.ndarray:
+        return np.repeat(indexes, lengths)
+
     trajectories = pd.DataFrame(
-        [(i, year, name, value) for i in order for (year, name, value) in outputs[i].trajectory],
-        columns=["replication", "year", "indicator", "value"],
+        {
+            "replication": replication_column([len(p.years) for p in parts]),
+            "year": np.concatenate([p.years for p in parts]),
+            "indicator": np.concatenate([p.indicators for p in parts]),
+            "value": np.concatenate([p.values for p in parts]),
+        }
     )
     totals = pd.DataFrame(
-        [(i, name, value) for i in order for name, value in outputs[i].totals.items()],
+        [
+            (i, name, value)
+            for i, p in zip(order, parts, strict=True)
+            for name, value in p.totals.items()
+        ],
         columns=["replication", "flow", "value"],
     )
     spells = pd.DataFrame(
-        [
-            (i, entered, left - entered, outcome)
-            for i in order
-            for (entered, left, outcome) in outputs[i].spells
-        ],
-        columns=["replication", "entered", "duration_years", "outcome"],
+        {
+            "replication": replication_column([len(p.entered) for p in parts]),
+            "entered": np.concatenate([p.entered for p in parts]),
+            "duration_years": np.concatenate([p.durations for p in parts]),
+            "outcome": np.concatenate([p.outcomes for p in parts]),
+        }
     )
     firms = None
     if firm_records:
         firms = pd.DataFrame(
-            [(i, *row) for i in order for row in outputs[i].firms],
+            [(i, *row) for i, p in zip(order, parts, strict=True) for row in p.firms],
             columns=["replication", *FIRM_COLUMNS],
         )
     return RunResults(
@@ -286,6 +342,6 @@ def collect(
         totals=totals,
         spells=spells,
         firms=firms,
-        events=sum(outputs[i].events for i in order),
+        events=sum(p.events for p in parts),
         wall_seconds=wall_seconds,
     )
