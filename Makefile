@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python run_sim.py run scenarios/baseline.yaml --replications 100 --seed 2018 --out results/baseline
 
+# The suite in one worker per core (a file's tests stay together, sharing its module fixtures).
+# `make validate` stays in one process: the validation record is collected there.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 validate: $(STAMP)
 	$(BIN)/python -m pytest -q -m validation tests --validation-record docs/validation.md
