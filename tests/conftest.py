@@ -1,4 +1,4 @@
-"""Test-suite plumbing: the validation record.
+"""Test-suite plumbing: the validation record, and the property tests' profile in CI.
 
 Tests marked ``@pytest.mark.validation(group=..., check=..., asserts=..., tolerance=...)`` are
 the checks of docs/validation.md. With ``--validation-record FILE`` (``make validate``) the
@@ -16,6 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI (CI=true) replays the same property-test examples on every run, so that a submission
+# lands or fails on its own change; elsewhere each run draws new examples.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 RECORD = pytest.StashKey[dict]()
 START, END = "<!-- record:start -->", "<!-- record:end -->"

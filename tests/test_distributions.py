@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
@@ -218,14 +218,17 @@ class FixedStream:
     mode_at=st.floats(0.0, 1.0),
     u=st.floats(0.0, 1.0, exclude_max=True),
 )
+# low + width can round up past the mode's share: scale by high - low, as the sampler does
+@example(low=1.0, width=1.9999999999999998, mode_at=1.0, u=0.0)
 def test_triangular_sample_is_the_inverse_cdf(low, width, mode_at, u) -> None:
     high = low + width
     mode = min(high, low + mode_at * width)
     dist = Triangular(dist="triangular", low=low, mode=mode, high=high)
     x = dist.sample(FixedStream(u=u))
     assert low - 1e-9 * width <= x <= high + 1e-9 * width
-    c = (mode - low) / width
-    cdf = float(stats.triang(c=c, loc=low, scale=width).cdf(x))
+    scale = high - low
+    c = (mode - low) / scale
+    cdf = float(stats.triang(c=c, loc=low, scale=scale).cdf(x))
     assert cdf == pytest.approx(u, abs=1e-6)
 
 
