@@ -218,7 +218,8 @@ class FixedStream:
     mode_at=st.floats(0.0, 1.0),
     u=st.floats(0.0, 1.0, exclude_max=True),
 )
-# low + width can round up past the mode's share: scale by high - low, as the sampler does
+# high = low + width rounds, so high - low can exceed width (here 3.0 - 1.0 > 1.9999999999999998):
+# the shape and scale come from high - low, as the sampler's do
 @example(low=1.0, width=1.9999999999999998, mode_at=1.0, u=0.0)
 def test_triangular_sample_is_the_inverse_cdf(low, width, mode_at, u) -> None:
     high = low + width
