@@ -30,6 +30,24 @@ INDICATORS: dict[str, Indicator] = {
     "carrier_occupied_m2": Indicator("Carrier floor area occupied", "m²", "stock"),
     "carrier_occupancy": Indicator("Carrier occupancy", "share of area", "stock"),
     "fund_balance_yuan": Indicator("Balance of budget pools", "yuan", "stock"),
+    "revenue_yuan": Indicator("Revenue of modelled firms (annual rate)", "yuan per year", "stock"),
+    "revenue_incubated_yuan": Indicator(
+        "Revenue of firms in incubation (annual rate)", "yuan per year", "stock"
+    ),
+    "revenue_per_incubated_firm_yuan": Indicator(
+        "Revenue per firm in incubation (annual rate)", "yuan per year", "stock"
+    ),
+    "hte_share_incubated": Indicator("National HTE among firms in incubation", "share", "stock"),
+    "tech_sme_share_incubated": Indicator(
+        "Tech-based SMEs among firms in incubation", "share", "stock"
+    ),
+    "graduation_rate_incubated": Indicator(
+        "Graduations per firm in incubation", "per year", "flow"
+    ),
+    "failure_rate_incubated": Indicator("Failures per firm in incubation", "per year", "flow"),
+    "zone_share_of_city_patents": Indicator(
+        "Zone's share of the city's patents granted", "share", "flow"
+    ),
     "arrivals": Indicator("Arrivals", "firms per year", "flow"),
     "admitted": Indicator("Admissions to carriers", "firms per year", "flow"),
     "turned_away": Indicator("Turned away for lack of room", "firms per year", "flow"),
@@ -38,6 +56,8 @@ INDICATORS: dict[str, Indicator] = {
     "graduations": Indicator("Graduations", "firms per year", "flow"),
     "left_max_stay": Indicator("Left at the maximum stay", "firms per year", "flow"),
     "failures": Indicator("Failures", "firms per year", "flow"),
+    "failures_incubating": Indicator("Failures in incubation", "firms per year", "flow"),
+    "relocations": Indicator("Enterprises moved out of the zone", "firms per year", "flow"),
     "dissolved": Indicator("Maker teams dissolved", "teams per year", "flow"),
     "first_funded": Indicator("Firms funded for the first time", "firms per year", "flow"),
     "first_certified": Indicator("Firms certified for the first time", "firms per year", "flow"),
@@ -49,6 +69,9 @@ INDICATORS: dict[str, Indicator] = {
     "loans_yuan": Indicator("Tech loans", "yuan per year", "flow"),
     "equity_yuan": Indicator("Equity raised", "yuan per year", "flow"),
     "talent_rewards_yuan": Indicator("Talent rewards paid", "yuan per year", "flow"),
+    "cultivation_yuan": Indicator("HTE cultivation subsidies paid", "yuan per year", "flow"),
+    "ip_purchases": Indicator("Invention patents bought for HTE", "patents per year", "flow"),
+    "filing_subsidies_yuan": Indicator("Patent-filing subsidies paid", "yuan per year", "flow"),
     "tranches_received_yuan": Indicator("Tranches paid into pools", "yuan per year", "flow"),
     "hte_certified": Indicator("New HTE certificates", "firms per year", "flow"),
     "hte_lost": Indicator("HTE certificates lapsed", "firms per year", "flow"),

@@ -26,7 +26,7 @@ import pandas as pd
 from sim.analysis.calibration import Calibration, calibrate, observation_end_year
 from sim.analysis.sensitivity import Output, Sensitivity, sensitivity
 from sim.analysis.space import Space, load_space
-from sim.analysis.sweep import heatmap, sweep
+from sim.analysis.sweep import heatmap, one_at_a_time, sweep
 from sim.analysis.tuning import Tuning, select_goals, tune
 from sim.experiment.evaluate import Evaluator
 from sim.experiment.store import scenario_hash, versions, write_atomic, write_csv, write_json
@@ -501,12 +501,16 @@ class SweepStudy:
     y: str
     column: str
     manifest: dict[str, Any]
+    effects: pd.DataFrame | None = None  # one lever at a time: paired effects on each goal
 
     def write(self, out: str | os.PathLike[str], plots: bool = True) -> list[Path]:
         out = Path(out)
         write_csv(out / "sweep.csv", self.table)
         written = [out / "sweep.csv"]
-        if plots:
+        if self.effects is not None:
+            write_csv(out / "effects.csv", self.effects)
+            written.append(out / "effects.csv")
+        if plots and self.effects is None:
             xs, ys, matrix = heatmap(self.table, self.x, self.y, self.column)
             figure = plot_heatmap(
                 xs,
@@ -520,7 +524,7 @@ class SweepStudy:
                 note="" if self.setup.space.dimension > 2 else "other keys as in the scenario.",
             )
             written.append(save_figure(figure, out / "heatmap.png"))
-        _remove_stale(out, written, [out / "heatmap.png"])
+        _remove_stale(out, written, [out / "heatmap.png", out / "effects.csv"])
         write_json(out / "summary.json", self.manifest)
         return [*written, out / "summary.json"]
 
@@ -554,10 +558,12 @@ def sweep_scenario(
     }
     setup = prepare(scenario, space, "lever", out, "sweep", identity, resume, only=levers)
     paths = setup.space.paths
-    if len(paths) < 2:
+    if design == "oat":
+        paths = [*paths, *paths]  # no heatmap: any one lever will do
+    elif len(paths) < 2:
         raise ValueError("a sweep heatmap needs at least two levers in the space")
-    x, y = x or paths[0], y or next(p for p in paths if p != (x or paths[0]))
-    if x == y:
+    x, y = x or paths[0], y or next((p for p in paths if p != (x or paths[0])), paths[0])
+    if x == y and design != "oat":
         raise ValueError("--x and --y must name two different levers")
     for axis, chosen in (("--x", x), ("--y", y)):
         if chosen not in paths:
@@ -566,7 +572,11 @@ def sweep_scenario(
     evaluator = _goal_evaluator(
         setup, chosen_goals, replications, seed, executor, workers, progress
     )
-    table = sweep(setup.space, chosen_goals, evaluator, replications, design, samples, seed)
+    effects = None
+    if design == "oat":
+        table, effects = one_at_a_time(setup.space, chosen_goals, evaluator, replications)
+    else:
+        table = sweep(setup.space, chosen_goals, evaluator, replications, design, samples, seed)
     column = "p_all" if len(chosen_goals) > 1 else f"p_{next(iter(chosen_goals))}"
     settings = {
         "replications": replications,
@@ -578,4 +588,4 @@ def sweep_scenario(
         "y": y,
     }
     manifest = _manifest(setup, "sweep", seed, settings, evaluator, [])
-    return SweepStudy(setup, table, x, y, column, manifest)
+    return SweepStudy(setup, table, x, y, column, manifest, effects)

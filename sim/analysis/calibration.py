@@ -44,18 +44,19 @@ def simulated_values(
     trajectories: pd.DataFrame, observations: pd.DataFrame, replications: int
 ) -> np.ndarray:
     """Simulated counterpart of each observation in each replication: shape (observations,
-    replications); the indicator in the year, or its sum over year..to_year."""
+    replications); the indicator in the year, or its sum or mean over year..to_year."""
     out = np.full((len(observations), replications), np.nan)
     by_indicator = dict(tuple(trajectories.groupby("indicator")))
     for row, obs in enumerate(observations.itertuples(index=False)):
         table = by_indicator.get(obs.indicator)
         if table is None:
             continue
-        last = int(obs.to_year) if obs.aggregate == "sum" else int(obs.year)
+        last = int(obs.year) if obs.aggregate == "value" else int(obs.to_year)
         span = table[(table["year"] >= obs.year) & (table["year"] <= last)]
-        sums = span.groupby("replication")["value"].sum()
+        by_replication = span.groupby("replication")["value"]
+        found = by_replication.mean() if obs.aggregate == "mean" else by_replication.sum()
         values = np.zeros(replications) if obs.aggregate == "sum" else np.full(replications, np.nan)
-        values[sums.index.to_numpy()] = sums.to_numpy()
+        values[found.index.to_numpy()] = found.to_numpy()
         out[row] = values
     return out
 

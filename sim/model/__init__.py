@@ -18,11 +18,11 @@ from simpy.core import EmptySchedule, StopSimulation
 
 from sim.model import firm as F
 from sim.model.arrivals import arrivals
-from sim.model.certification import hte_rounds, sme_evaluations
+from sim.model.certification import cultivation_rounds, hte_rounds, sme_evaluations
 from sim.model.funding import grant_calls, tech_loans, tranches
 from sim.model.initial import populate
 from sim.model.lifecycle import graduation_reviews, live
-from sim.model.patents import exogenous_patents
+from sim.model.patents import exogenous_patents, patent_filings
 from sim.model.recorder import record_years, snapshot
 from sim.model.zone import Zone
 from sim.scenario.schema import Scenario
@@ -46,6 +46,9 @@ FIRM_COLUMNS: tuple[str, ...] = (
     "loan_yuan",
     "equity_yuan",
     "talent_yuan",
+    "cultivation_yuan",
+    "ip_bought",
+    "revenue_yuan",
     "inventions",
     "other_patents",
     "hte_first",
@@ -85,9 +88,11 @@ def build(scenario: Scenario, streams: Streams, keep_firm_records: bool = False)
     for key, origin in scenario.arrivals.origins.items():
         env.process(arrivals(zone, key, origin))
     env.process(graduation_reviews(zone))
+    env.process(cultivation_rounds(zone))
     env.process(hte_rounds(zone))
     env.process(sme_evaluations(zone))
     env.process(exogenous_patents(zone))
+    env.process(patent_filings(zone))
     zone.recorder = env.process(record_years(zone))
     return zone
 
@@ -162,7 +167,7 @@ def census(zone: Zone) -> dict[str, int]:
     return counts
 
 
-def firm_row(firm: F.Firm) -> tuple:
+def firm_row(firm: F.Firm, at: float) -> tuple:
     funding = firm.funding_yuan
     return (
         firm.id,
@@ -181,6 +186,9 @@ def firm_row(firm: F.Firm) -> tuple:
         funding.get("loan", 0.0),
         funding.get("equity", 0.0),
         funding.get("talent", 0.0),
+        funding.get("cultivation", 0.0),
+        firm.ip_bought,
+        round(firm.revenue(at), 2) if firm.stage != F.GONE else 0.0,
         firm.inventions,
         firm.other_patents,
         firm.hte_first,
@@ -197,7 +205,7 @@ def extract(zone: Zone) -> ReplicationOutput:
         logged = {firm.id: firm for firm in zone.firm_log}
         logged.update(zone.alive)
         logged.update((firm.id, firm) for firm in zone.carriers.waiting)
-        firms = [firm_row(logged[key]) for key in sorted(logged)]
+        firms = [firm_row(logged[key], zone.t_end) for key in sorted(logged)]
     still = [
         (firm.incubated, zone.t_end, "censored")
         for firm in zone.alive.values()

@@ -192,12 +192,22 @@ class Carriers:
 
     # ------------------------------------------------------------------ placement
     def find(
-        self, firm: Firm, is_team: bool, area_m2: float, preferred: list[str]
+        self,
+        firm: Firm,
+        is_team: bool,
+        area_m2: float,
+        preferred: list[str],
+        u: float,
+        sector_weight: float = 1.0,
     ) -> CarrierState | None:
-        """The carrier a firm enters now, or None: the origin's preferred carriers first, then
-        carriers preferring the firm's sector, then the one with most free area."""
-        best: CarrierState | None = None
-        best_key: tuple[int, int, float] | None = None
+        """The carrier a firm enters now, or None. Among the open carriers that take it and
+        have room: the origin's preferred carriers first, in order; otherwise one chosen at
+        random (by the uniform ``u``) with chance proportional to its free area, times
+        ``sector_weight`` where the carrier prefers the firm's sector."""
+        rank_best: CarrierState | None = None
+        rank_best_index = len(preferred)
+        candidates: list[tuple[CarrierState, float]] = []
+        total = 0.0
         sector = firm.sector
         for state in self.order:  # state.accepts(firm, is_team, area_m2), inlined
             if not state.is_open or not state.takes(firm, is_team):
@@ -206,12 +216,24 @@ class Carriers:
             spec = state.spec
             if not free_m2 >= min(area_m2, spec.max_firm_area_m2):
                 continue
-            rank = preferred.index(state.id) if state.id in preferred else len(preferred)
-            sector_match = 0 if sector in spec.preferred_sectors else 1
-            key = (rank, sector_match, -free_m2)
-            if best_key is None or key < best_key:
-                best, best_key = state, key
-        return best
+            if preferred and state.id in preferred:
+                index = preferred.index(state.id)
+                if index < rank_best_index:
+                    rank_best, rank_best_index = state, index
+                continue
+            weight = free_m2 * (sector_weight if sector in spec.preferred_sectors else 1.0)
+            candidates.append((state, weight))
+            total += weight
+        if rank_best is not None:
+            return rank_best
+        if not candidates:
+            return None
+        target = u * total
+        for state, weight in candidates:
+            target -= weight
+            if target < 0:
+                return state
+        return candidates[-1][0]
 
     def occupy(self, state: CarrierState, firm: Firm, is_team: bool, area_m2: float) -> None:
         firm.carrier = state

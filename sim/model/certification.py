@@ -17,8 +17,9 @@ from sim.model.zone import Zone
 from sim.scenario.schema import Band, Hte, TechSme
 
 REGISTERED = (F.INCUBATING, F.ENTERPRISE)
+STAGES = {"incubating": F.INCUBATING, "enterprise": F.ENTERPRISE}
 # purposes of keyed draws (the first part of their key)
-HTE_APPLY, HTE_SCORE, SME_APPLY = 1, 2, 3
+HTE_APPLY, HTE_SCORE, SME_APPLY, IP_BUY = 1, 2, 3, 4
 
 
 def band_points(value: float, bands: list[Band]) -> float:
@@ -38,33 +39,49 @@ def hte_required_rd_ratio(rules: Hte, revenue_yuan: float) -> float:
     return rules.rd_bands[-1].min_rd_ratio
 
 
-def hte_eligible(firm: Firm, t: float, rules: Hte) -> bool:
-    """The hard criteria of the HTE rule (everything but the evaluation score)."""
-    if t - firm.registered < rules.min_registered_years:
-        return False
-    has_core_ip = (
-        rules.min_invention_patents > 0 and firm.inventions >= rules.min_invention_patents
-    ) or (firm.other_patents >= rules.min_other_patents)
-    if not has_core_ip:
-        return False
-    revenue = firm.revenue(t)
-    return (
-        firm.rd_ratio >= hte_required_rd_ratio(rules, revenue)
-        and firm.hightech_revenue_share >= rules.min_hightech_revenue_share
-        and firm.st_staff_share >= rules.min_st_staff_share
+def has_core_ip(firm: Firm, t: float, rules: Hte) -> bool:
+    """Core IP: enough invention patents (own or bought) or enough class-II IP (other patents
+    and software copyrights)."""
+    inventions = firm.inventions + firm.ip_bought
+    return (rules.min_invention_patents > 0 and inventions >= rules.min_invention_patents) or (
+        firm.other_patents + firm.copyrights(t) >= rules.min_other_patents
     )
 
 
-def hte_score(firm: Firm, rules: Hte, noise: tuple[float, float] = (0.0, 0.0)) -> float:
-    """Innovation-capability score out of 100: IP 30, conversion of results 30, R&D
-    organisation 20, growth 20. Conversion and organisation are judged with noise (two
-    standard normal draws, scaled by ``score_noise_sd``)."""
-    ip_units = firm.inventions + 0.25 * firm.other_patents
-    ip = min(1.0, ip_units / rules.ip_full_marks_patents)
+def hte_meets_all_but_ip(firm: Firm, t: float, rules: Hte) -> bool:
+    """The hard criteria of the HTE rule other than core IP."""
+    return (
+        t - firm.registered >= rules.min_registered_years
+        and firm.hightech_revenue_share >= rules.min_hightech_revenue_share
+        and firm.st_staff_share >= rules.min_st_staff_share
+        and firm.rd_ratio >= hte_required_rd_ratio(rules, firm.revenue(t))
+    )
+
+
+def hte_eligible(firm: Firm, t: float, rules: Hte) -> bool:
+    """The hard criteria of the HTE rule (everything but the evaluation score)."""
+    return has_core_ip(firm, t, rules) and hte_meets_all_but_ip(firm, t, rules)
+
+
+def ip_items(firm: Firm, t: float) -> int:
+    """IP items a firm can show (own and bought patents, software copyrights)."""
+    return firm.inventions + firm.ip_bought + firm.other_patents + firm.copyrights(t)
+
+
+def hte_score(firm: Firm, t: float, rules: Hte, noise: tuple[float, float] = (0.0, 0.0)) -> float:
+    """Innovation-capability score out of 100: IP 30 (invention-equivalents; class-II IP counts
+    a quarter), conversion of results 30 (IP items put to use), R&D organisation 20 (judged
+    from capability, plus coaching for cultivated firms), growth 20 (revenue growth now).
+    The judged parts carry noise (two standard normal draws, scaled by ``score_noise_sd``)."""
+    inventions = firm.inventions + firm.ip_bought
+    other = firm.other_patents + firm.copyrights(t)
+    ip = min(1.0, (inventions + 0.25 * other) / rules.ip_full_marks_patents)
     sd = rules.score_noise_sd
-    conversion = min(1.0, max(0.0, firm.capability + sd * noise[0]))
-    organisation = min(1.0, max(0.0, firm.capability + sd * noise[1]))
-    growth = min(1.0, max(0.0, firm.growth / rules.full_growth_rate))
+    items = inventions + other
+    conversion = min(1.0, max(0.0, items / rules.conversion_full_marks_ip + sd * noise[0]))
+    coaching = rules.cultivation.organisation_points / 20 if firm.cultivated(t) else 0.0
+    organisation = min(1.0, max(0.0, firm.capability + coaching + sd * noise[1]))
+    growth = min(1.0, max(0.0, firm.growth_rate(t) / rules.full_growth_rate))
     return 30 * ip + 30 * conversion + 20 * organisation + 20 * growth
 
 
@@ -74,7 +91,6 @@ def hte_rounds(zone: Zone):
     env = zone.env
     rules = zone.scenario.certification.hte
     keyed = zone.streams.keyed  # decisions keyed by (firm, round): common random numbers
-    inc = zone.scenario.incubation
     rounds = sorted(rules.review_rounds_in_year)
     dates = [
         year + r
@@ -90,18 +106,30 @@ def hte_rounds(zone: Zone):
         next_round = dates[i + 1] if i + 1 < len(dates) else zone.t_end
         apply_key = keyed.key(HTE_APPLY, i)
         score_keys = (keyed.key(HTE_SCORE, i, 0), keyed.key(HTE_SCORE, i, 1))
+        buy = rules.ip_purchase
         firms = zone.firms_in(REGISTERED)
         draws = keyed.uniforms(apply_key, [firm.id for firm in firms])
+        buy_key = keyed.key(IP_BUY, i)
         for firm, u in zip(firms, draws, strict=True):
             if firm.hte_until > next_round:
                 continue  # certificate still valid at the next round
-            chance = rules.renewal_probability if firm.hte(now) else rules.apply_probability
+            if firm.hte(now):
+                chance = rules.renewal_probability
+            elif firm.cultivated(now):
+                chance = 1.0
+            else:
+                chance = rules.apply_probability
             if u >= chance:
                 continue
-            if not hte_eligible(firm, now, rules):
+            if not hte_meets_all_but_ip(firm, now, rules):
                 continue
+            if not has_core_ip(firm, now, rules):
+                if firm.cultivated(now) or keyed.uniform(buy_key, firm.id) < buy.probability:
+                    buy_ip(zone, firm)
+                else:
+                    continue
             noise = (keyed.normal(score_keys[0], firm.id), keyed.normal(score_keys[1], firm.id))
-            if hte_score(firm, rules, noise) < rules.min_score:
+            if hte_score(firm, now, rules, noise) < rules.min_score:
                 continue
             if not firm.hte(now):
                 tally.national_hte += 1
@@ -109,9 +137,76 @@ def hte_rounds(zone: Zone):
                 zone.certified(firm, hte=True)
             firm.hte_until = now + rules.valid_years
             schedule_hte_expiry(zone, firm)
-            if firm.stage == F.INCUBATING and inc.graduate_on_hte:
-                zone.leave_carrier(firm, F.GRADUATED_HTE)
-                zone.wake(firm)
+
+
+def buy_ip(zone: Zone, firm: Firm) -> None:
+    """The firm buys (or is transferred) invention patents: what it lacks as core IP, at least
+    ``ip_purchase.patents``."""
+    rules = zone.scenario.certification.hte
+    missing = rules.min_invention_patents - firm.inventions - firm.ip_bought
+    bought = max(missing, rules.ip_purchase.patents)
+    firm.ip_bought += bought
+    zone.tally.ip_purchases += bought
+
+
+def cultivation_rounds(zone: Zone):
+    """Process: each year the zone takes registered, uncertified firms into its cultivation
+    pool: by the priority of their stage, then those meeting every HTE criterion but core IP
+    (highest expected score first), then the others (most capable first); each pool firm is
+    paid the subsidy and has its R&D accounting coached."""
+    env = zone.env
+    rules = zone.scenario.certification.hte
+    programme = rules.cultivation
+    if programme.firms_per_year <= 0:
+        return
+    tally = zone.tally
+    stages = tuple(STAGES[name] for name in programme.eligible)
+    priority = {stage: rank for rank, stage in enumerate(stages)}
+    for year in yearly_dates(zone, programme.in_year):
+        if year > env.now:
+            yield env.timeout(year - env.now)
+        now = env.now
+
+        # ranked by stage priority, then meeting every criterion but IP (by expected score)
+        # before the others (by capability)
+        groups: dict[tuple[int, bool], list[Firm]] = {}
+        for firm in zone.firms_in(stages):
+            if (
+                firm.hte_until > now
+                or firm.cultivated_until > now
+                or now - firm.registered < rules.min_registered_years
+            ):
+                continue
+            meets = hte_meets_all_but_ip(firm, now, rules)
+            groups.setdefault((priority[firm.stage], not meets), []).append(firm)
+        candidates: list[Firm] = []
+        for key in sorted(groups):
+            group = groups[key]
+            if key[1]:  # not meeting the criteria yet: the most capable first
+                group.sort(key=lambda firm: (-firm.capability, firm.id))
+            else:
+                group.sort(key=lambda firm: (-hte_score(firm, now, rules), firm.id))
+            candidates.extend(group)
+            if len(candidates) >= programme.firms_per_year:
+                break
+        for firm in candidates[: programme.firms_per_year]:
+            firm.cultivated_until = now + programme.years_in_pool
+            if firm.rd_ratio >= programme.rd_ratio_reachable:
+                required = hte_required_rd_ratio(rules, firm.revenue(now))
+                firm.rd_ratio = max(firm.rd_ratio, required)
+            if programme.subsidy_yuan > 0:
+                tally.cultivation_yuan += programme.subsidy_yuan
+                zone.fund(firm, "cultivation", programme.subsidy_yuan)
+
+
+def yearly_dates(zone: Zone, in_year: float) -> list[float]:
+    """The dates ``year + in_year`` inside the horizon, one a year from the clock start."""
+    first = int(zone.t0)
+    return [
+        year + in_year
+        for year in range(first, int(zone.t_end) + 1)
+        if zone.t0 <= year + in_year < zone.t_end
+    ]
 
 
 def schedule_hte_expiry(zone: Zone, firm: Firm) -> None:
@@ -142,12 +237,13 @@ def sme_within_size(firm: Firm, t: float, rules: TechSme, zone: Zone) -> bool:
     )
 
 
-def sme_score(firm: Firm, rules: TechSme) -> float:
-    """S&T staff (20) + R&D input (50) + IP (30) points."""
+def sme_score(firm: Firm, rules: TechSme, t: float) -> float:
+    """S&T staff (20) + R&D input (50) + IP (30) points (software copyrights are class-II IP,
+    bought invention patents class-I)."""
     ip = (
         rules.invention_patent_points
-        if firm.inventions > 0
-        else band_points(firm.other_patents, rules.other_patent_points)
+        if firm.inventions + firm.ip_bought > 0
+        else band_points(firm.other_patents + firm.copyrights(t), rules.other_patent_points)
     )
     return (
         band_points(firm.st_staff_share, rules.st_staff_points)
@@ -157,9 +253,9 @@ def sme_score(firm: Firm, rules: TechSme) -> float:
 
 
 def sme_qualifies(firm: Firm, t: float, rules: TechSme, zone: Zone) -> bool:
-    if not sme_within_size(firm, t, rules, zone):
-        return False
-    return (rules.hte_direct and firm.hte(t)) or sme_score(firm, rules) >= rules.min_score
+    return (
+        (rules.hte_direct and firm.hte(t)) or sme_score(firm, rules, t) >= rules.min_score
+    ) and sme_within_size(firm, t, rules, zone)
 
 
 def sme_evaluations(zone: Zone):

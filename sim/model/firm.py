@@ -11,6 +11,10 @@ if TYPE_CHECKING:
 
     from sim.model.carriers import CarrierState
 
+_INF = math.inf
+_exp = math.exp
+_log = math.log
+
 # Stages of a firm's life (plain ints: compared millions of times).
 WAITING = 0  # arrived, waiting for room in a carrier
 TEAM = 1  # maker project in a maker space (not yet registered)
@@ -26,6 +30,7 @@ GRADUATED_REVENUE = "graduated_revenue"
 GRADUATED_ACQUIRED = "graduated_acquired"
 LEFT_MAX_STAY = "left_max_stay"
 FAILED = "failed"
+RELOCATED = "relocated"  # an enterprise moved out of the zone
 DISSOLVED = "dissolved"
 TURNED_AWAY = "turned_away"
 
@@ -47,11 +52,14 @@ class Firm:
     rd_ratio: float = 0.0
     st_staff_share: float = 0.0
     hightech_revenue_share: float = 0.0
-    # revenue path: rate(t) = revenue_ref * exp(growth * (t - revenue_t))
+    # logistic revenue path through (revenue_t, revenue_ref) at rate growth towards
+    # mature_yuan (never below revenue_ref)
     revenue_ref: float = 0.0
     revenue_t: float = 0.0
+    mature_yuan: float = math.inf
     base_growth: float = 0.0
     growth_boost: float = 0.0
+    funding_total_yuan: float = 0.0  # every yuan received (the dose of the dose-responses)
     # place
     carrier: CarrierState | None = None
     area_m2: float = 0.0
@@ -60,12 +68,15 @@ class Firm:
     # outputs and status
     inventions: int = 0  # invention patents granted
     other_patents: int = 0  # other patents granted
+    ip_bought: int = 0  # invention patents bought or transferred in (count as core IP)
+    copyrights_per_year: float = 0.0  # software copyrights registered per year (class-II IP)
+    cultivated_until: float = -math.inf  # in the zone's HTE cultivation pool until then
     funding_yuan: dict[str, float] = field(default_factory=dict)
     hte_until: float = -math.inf
     sme_until: float = -math.inf
     # cached competing-risk rates of the current stage (per year)
     hazard: float = 0.0
-    filing_rate: float = 0.0
+    relocation_rate: float = 0.0
     equity_rate: float = 0.0
     acquisition_rate: float = 0.0
     process: simpy.Process | None = None
@@ -84,33 +95,68 @@ class Firm:
 
     @property
     def funded(self) -> bool:
-        return bool(self.funding_yuan)
+        return self.funding_total_yuan > 0.0
 
     @property
     def growth(self) -> float:
+        """Intrinsic log growth rate of revenue (while small), funding included."""
         return self.base_growth + self.growth_boost
 
     def revenue(self, t: float) -> float:
-        """Revenue rate at time t (yuan per year)."""
-        if self.revenue_ref <= 0.0:
+        """Revenue rate at time t (yuan per year) on the logistic path."""
+        r0 = self.revenue_ref
+        if r0 <= 0.0:
             return 0.0
-        return self.revenue_ref * math.exp(self.growth * (t - self.revenue_t))
+        g = self.base_growth + self.growth_boost
+        x = g * (t - self.revenue_t)
+        if x > 700.0:
+            x = 700.0
+        elif x < -700.0:
+            x = -700.0
+        k = self.mature_yuan
+        if g <= 0.0 or k == _INF:  # shrinking (no ceiling to approach), or no ceiling
+            return r0 * _exp(x)
+        return k / (1.0 + (k / r0 - 1.0) * _exp(-x))
+
+    def growth_rate(self, t: float) -> float:
+        """Relative growth of revenue at time t (per year): slows as the firm nears maturity."""
+        g = self.base_growth + self.growth_boost
+        if g <= 0.0 or self.revenue_ref <= 0.0:
+            return g
+        return g * (1.0 - self.revenue(t) / self.mature_yuan)
 
     def revenue_over(self, t: float, years: float) -> float:
-        """Revenue earned over (t - years, t] along the current growth path (yuan)."""
+        """Revenue earned over (t - years, t] along the current path (yuan), in closed form:
+        the logistic path R(s) = K / (1 + A exp(-g s)) integrates to
+        K (s2 - s1) + (K / g) ln(R(s1) / R(s2)); an exponential one to (R(s2) - R(s1)) / g."""
         if self.revenue_ref <= 0.0:
             return 0.0
         start = max(t - years, self.registered)
-        g = self.growth
-        if abs(g) < 1e-9:
-            return self.revenue(t) * (t - start)
-        return (self.revenue(t) - self.revenue(start)) / g
+        if start >= t:
+            return 0.0
+        g = self.base_growth + self.growth_boost
+        r1, r2 = self.revenue(start), self.revenue(t)
+        if abs(g) < 1e-9 or r1 <= 0.0 or r2 <= 0.0:
+            return 0.5 * (r1 + r2) * (t - start)
+        k = self.mature_yuan
+        if g < 0.0 or k == _INF:
+            return (r2 - r1) / g
+        return max(0.0, k * (t - start) + (k / g) * _log(r1 / r2))
 
     def set_growth_boost(self, t: float, boost: float) -> None:
         """Change the growth boost at time t, keeping the revenue path continuous."""
         self.revenue_ref = self.revenue(t)
         self.revenue_t = t
         self.growth_boost = boost
+
+    def copyrights(self, t: float) -> int:
+        """Software copyrights registered by time t."""
+        if self.copyrights_per_year <= 0.0 or t <= self.registered:
+            return 0
+        return int(self.copyrights_per_year * (t - self.registered))
+
+    def cultivated(self, t: float) -> bool:
+        return self.cultivated_until > t
 
     def hte(self, t: float) -> bool:
         return self.hte_until > t

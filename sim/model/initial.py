@@ -14,13 +14,14 @@ import math
 from sim.model import firm as F
 from sim.model.arrivals import SectorSampler
 from sim.model.certification import (
+    hte_eligible,
     hte_required_rd_ratio,
     schedule_hte_expiry,
     sme_qualifies,
     sme_score,
 )
 from sim.model.firm import Firm
-from sim.model.lifecycle import draw_traits, set_base_growth, start_revenue
+from sim.model.lifecycle import draw_mature_size, draw_traits, set_base_growth, start_revenue
 from sim.model.patents import prime_patent_pipeline
 from sim.model.zone import Zone
 
@@ -79,6 +80,8 @@ def populate(zone: Zone) -> list[Firm]:
         set_base_growth(zone, firm)
         firm.revenue_ref = init.enterprise_revenue_yuan_per_year.sample(stream)
         firm.revenue_t = t0
+        # an incumbent is at least as large as its mature size says: it grows no further
+        firm.mature_yuan = max(firm.revenue_ref, draw_mature_size(zone, firm, stream))
         firm.inventions = round(max(0.0, init.enterprise_invention_patents.sample(stream)))
         firm.other_patents = round(max(0.0, init.enterprise_other_patents.sample(stream)))
         zone.enter_stage(firm, F.ENTERPRISE)
@@ -95,14 +98,22 @@ def populate(zone: Zone) -> list[Firm]:
 def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
     """HTE certificates for the ``count`` most capable enterprises, ending evenly over one
     validity period from the first review round (so every holder can apply to renew);
-    holders meet the criteria they were certified on."""
+    holders meet the criteria they were certified on, and the others do not meet them all."""
     rules = zone.scenario.certification.hte
     stream = zone.streams.initial
     t0 = zone.t0
     first_round = math.floor(t0) + min(rules.review_rounds_in_year)
     if first_round < t0:
         first_round += 1.0
-    for firm in sorted(base, key=lambda f: (-f.capability, f.id))[:count]:
+    ranked = sorted(base, key=lambda f: (-f.capability, f.id))
+    for firm in ranked[count:]:
+        # the 2018 count is the zone's state: an incumbent meeting every criterion then would
+        # have been certified, so an uncertified one that would have met them falls short on
+        # R&D spending (the criterion firms most often miss, and coaching most often fixes)
+        if hte_eligible(firm, t0, rules):
+            required = hte_required_rd_ratio(rules, firm.revenue(t0))
+            firm.rd_ratio = required * (0.6 + 0.35 * stream.uniform())
+    for firm in ranked[:count]:
         if (
             firm.inventions < rules.min_invention_patents
             and firm.other_patents < rules.min_other_patents
@@ -132,7 +143,7 @@ def certify_initial_smes(zone: Zone, registered: list[Firm], count: int) -> None
         first_evaluation += 1.0
 
     def rank(firm: Firm) -> tuple[bool, float, int]:
-        return (not sme_qualifies(firm, t0, rules, zone), -sme_score(firm, rules), firm.id)
+        return (not sme_qualifies(firm, t0, rules, zone), -sme_score(firm, rules, t0), firm.id)
 
     for firm in sorted(registered, key=rank)[:count]:
         firm.sme_until = first_evaluation

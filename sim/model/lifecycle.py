@@ -1,7 +1,7 @@
 """A firm's life: placement in a carrier, its stage in a maker space or incubator, graduation
 into the enterprise base, and failure.
 
-While placed, a firm faces competing exponential clocks (failure, patent filing, equity round,
+While placed, a firm faces competing exponential clocks (failure, relocation, equity round,
 acquisition) whose rates depend on its stage, capability and funding, plus one deterministic
 deadline (end of the maker-space stay or the maximum incubation time). The process sleeps until
 the earliest of these; when another process changes the firm (a grant, a certificate, a
@@ -19,9 +19,10 @@ import simpy
 from sim.model import firm as F
 from sim.model.firm import Firm
 from sim.model.funding import equity_round
-from sim.model.patents import file_patent
 from sim.model.zone import Zone
 from sim.streams import Stream
+
+GRADUATE = 21  # purpose of the keyed draws of graduation take-up
 
 
 def draw_traits(zone: Zone, firm: Firm, stream: Stream) -> None:
@@ -30,6 +31,8 @@ def draw_traits(zone: Zone, firm: Firm, stream: Stream) -> None:
     firm.rd_ratio = min(1.0, max(0.0, traits.rd_ratio.sample(stream)))
     firm.st_staff_share = min(1.0, max(0.0, traits.st_staff_share.sample(stream)))
     firm.hightech_revenue_share = min(1.0, max(0.0, traits.hightech_revenue_share.sample(stream)))
+    copyrights = zone.scenario.certification.hte.software_copyrights_per_year
+    firm.copyrights_per_year = copyrights.get(firm.sector, 0.0)
 
 
 def set_base_growth(zone: Zone, firm: Firm) -> None:
@@ -39,10 +42,21 @@ def set_base_growth(zone: Zone, firm: Firm) -> None:
 
 
 def start_revenue(zone: Zone, firm: Firm, stream: Stream) -> None:
-    """Give a newly registered firm its revenue path (starting at its registration)."""
+    """Give a newly registered firm its revenue path (starting at its registration) and its
+    mature size."""
     set_base_growth(zone, firm)
-    firm.revenue_ref = zone.scenario.firms.revenue.initial_yuan_per_year.sample(stream)
+    revenue = zone.scenario.firms.revenue
+    firm.revenue_ref = revenue.initial_yuan_per_year.sample(stream)
     firm.revenue_t = firm.registered
+    # a firm's mature size is at least where it starts: a path never turns down
+    firm.mature_yuan = max(firm.revenue_ref, draw_mature_size(zone, firm, stream))
+
+
+def draw_mature_size(zone: Zone, firm: Firm, stream: Stream) -> float:
+    """A firm's mature size (the ceiling of its logistic revenue path), by its capability."""
+    revenue = zone.scenario.firms.revenue
+    scale = math.exp(max(-50.0, min(50.0, revenue.mature_per_capability * (firm.capability - 0.5))))
+    return max(1.0, revenue.mature_yuan_per_year.sample(stream) * scale)
 
 
 def firm_life(zone: Zone, firm: Firm, is_team: bool, preferred: list[str]):
@@ -68,7 +82,9 @@ def place(
     firm.admission_u = stream.uniform()
     area_m2 = (sc.firms.area_m2.team if is_team else sc.firms.area_m2.startup).sample(stream)
     carriers = zone.carriers
-    state = carriers.find(firm, is_team, area_m2, preferred)
+    state = carriers.find(
+        firm, is_team, area_m2, preferred, stream.uniform(), sc.incubation.placement_sector_weight
+    )
     if state is not None:
         carriers.occupy(state, firm, is_team, area_m2)
     else:
@@ -119,7 +135,7 @@ def live(zone: Zone, firm: Firm, preferred: list[str]):
     t_end = zone.t_end
     gone = F.GONE
     while firm.stage != gone:
-        total = firm.hazard + firm.filing_rate + firm.equity_rate + firm.acquisition_rate
+        total = firm.hazard + firm.relocation_rate + firm.equity_rate + firm.acquisition_rate
         now = env.now
         wake = now + exponential() / total if total > 0 else math.inf
         deadline = firm.stage_deadline
@@ -137,15 +153,20 @@ def live(zone: Zone, firm: Firm, preferred: list[str]):
                 yield from end_of_maker_stay(zone, firm, preferred)
             elif firm.stage == F.INCUBATING:
                 zone.leave_carrier(firm, F.LEFT_MAX_STAY)
+                if stream.uniform() >= zone.scenario.incubation.stay_in_zone_after_max_stay:
+                    zone.remove(firm, F.RELOCATED)
+                    return
             continue
         u = stream.uniform() * total
         if u < firm.hazard:
             zone.remove(firm, F.DISSOLVED if firm.stage == F.TEAM else F.FAILED)
             return
         u -= firm.hazard
-        if u < firm.filing_rate:
-            file_patent(zone, firm)
-        elif u < firm.filing_rate + firm.equity_rate:
+        if u < firm.relocation_rate:
+            zone.remove(firm, F.RELOCATED)
+            return
+        u -= firm.relocation_rate
+        if u < firm.equity_rate:
             equity_round(zone, firm)
         elif firm.stage == F.INCUBATING:
             zone.leave_carrier(firm, F.GRADUATED_ACQUIRED)
@@ -171,9 +192,12 @@ def end_of_maker_stay(zone: Zone, firm: Firm, preferred: list[str]):
 
 
 def graduation_reviews(zone: Zone):
-    """Process: once a year carriers graduate incubated firms that meet the revenue criterion."""
+    """Process: once a year carriers graduate the incubated firms that meet a graduation
+    criterion: certified as a national HTE (where the scenario says so) or revenue over the
+    last two years above the threshold."""
     env = zone.env
     inc = zone.scenario.incubation
+    keyed = zone.streams.keyed  # take-up keyed by (firm, year): common random numbers
     year = int(zone.t0)
     while True:
         at = year + inc.review_in_year
@@ -183,8 +207,21 @@ def graduation_reviews(zone: Zone):
         if at >= zone.t_end:
             return
         yield env.timeout(at - env.now)
+        now = env.now
         threshold = inc.graduation_revenue_two_years_yuan
+        key = keyed.key(GRADUATE, year)
         for firm in zone.firms_in((F.INCUBATING,)):
-            if firm.revenue_over(env.now, 2.0) > threshold:
-                zone.leave_carrier(firm, F.GRADUATED_REVENUE)
-                zone.wake(firm)
+            if (
+                # a growing firm earned at most twice its rate now: a quick bound first
+                (2.0 * firm.revenue(now) > threshold or firm.growth < 0.0)
+                and firm.revenue_over(now, 2.0) > threshold
+            ):
+                exit_kind, take_up = F.GRADUATED_REVENUE, inc.graduation_take_up
+            elif inc.graduate_on_hte and firm.hte(now):
+                exit_kind, take_up = F.GRADUATED_HTE, inc.hte_graduation_take_up
+            else:
+                continue
+            if take_up < 1.0 and keyed.uniform(key, firm.id) >= take_up:
+                continue
+            zone.leave_carrier(firm, exit_kind)
+            zone.wake(firm)

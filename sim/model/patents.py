@@ -1,32 +1,93 @@
 """Innovation output: patent filings by firms, grants after a delay, and the exogenous stream of
-patents granted to the university and incumbent enterprises."""
+patents granted to the university (filers in the zone that are not modelled as firms).
+
+A firm's filing rate is its stage's base rate plus the filings its R&D spending pays for
+(R&D ratio x revenue, with diminishing returns), times its capability factor and the filing
+subsidy's response. Filings are not clocks of the firm's own process: at the start of each year
+every placed firm's filings for that year are drawn at its rate then (a Poisson count, dated
+uniformly in the year), and each one that will be granted is scheduled. A filing dated after
+its firm left the zone is void: it is neither counted nor granted.
+"""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from sim.model import firm as F
 from sim.model.firm import Firm
 from sim.model.zone import Zone
 
+PLACED = (F.TEAM, F.INCUBATING, F.ENTERPRISE)
 
-def file_patent(zone: Zone, firm: Firm) -> None:
-    """A firm files a patent; if it will be granted, the grant is scheduled after its delay."""
+
+def filing_rate(zone: Zone, firm: Firm, t: float) -> float:
+    """Patents a firm files per year at time t (see the module docstring)."""
+    patents = zone.scenario.patents
+    base = zone.stage_filing_rates[firm.stage]
+    rd_yuan = firm.rd_ratio * firm.revenue(t)
+    rd_filings = (rd_yuan / patents.rd_yuan_per_filing) ** patents.rd_elasticity if rd_yuan else 0
+    capability = max(0.0, 1.0 + patents.capability_effect * (firm.capability - 0.5))
+    return (base + rd_filings) * capability * zone.subsidy_multiplier
+
+
+def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
+    """``filing_rate`` of each firm, at once."""
+    if not firms:
+        return np.zeros(0)
+    patents = zone.scenario.patents
+    base = zone.stage_filing_rates
+    columns = np.array(
+        [(base[firm.stage], firm.rd_ratio * firm.revenue(t), firm.capability) for firm in firms]
+    )
+    rd_filings = (columns[:, 1] / patents.rd_yuan_per_filing) ** patents.rd_elasticity
+    factor = np.maximum(0.0, 1.0 + patents.capability_effect * (columns[:, 2] - 0.5))
+    return (columns[:, 0] + rd_filings) * factor * zone.subsidy_multiplier
+
+
+def patent_filings(zone: Zone):
+    """Process: at the start of each year, draw every placed firm's filings of the year."""
+    env = zone.env
     patents = zone.scenario.patents
     stream = zone.streams.patents
-    zone.tally.patents_filed += 1
-    invention = stream.uniform() < patents.invention_share_of_filings
-    kind = "invention" if invention else "other"
-    if stream.uniform() >= getattr(patents.grant_probability, kind):
-        return
-    at = zone.env.now + getattr(patents.grant_delay_years, kind).sample(stream)
-    if at < zone.t_end:
-        schedule_grant(zone, firm, invention, at)
+    rng = stream.rng
+    grant = patents.grant_probability
+    delay_invention, delay_other = (
+        patents.grant_delay_years.invention,
+        patents.grant_delay_years.other,
+    )
+    year = zone.t0
+    while year < zone.t_end:
+        if year > env.now:
+            yield env.timeout(year - env.now)
+        now = env.now
+        firms = zone.firms_in(PLACED)
+        rates = filing_rates(zone, firms, now)
+        span = min(1.0, zone.t_end - now)
+        counts = rng.poisson(rates * span) if firms else np.zeros(0, dtype=np.int64)
+        total = int(counts.sum())
+        if total:
+            filers = np.flatnonzero(counts)
+            owners = np.repeat(filers, counts[filers])
+            dates = now + span * rng.random(total)
+            inventions = rng.random(total) < patents.invention_share_of_filings
+            chance = np.where(inventions, grant.invention, grant.other)
+            granted = np.flatnonzero(rng.random(total) < chance)
+            zone.filings.append(([firms[i] for i in filers.tolist()], counts[filers], dates))
+            for j in granted.tolist():
+                invention = bool(inventions[j])
+                filed = float(dates[j])
+                at = filed + (delay_invention if invention else delay_other).sample(stream)
+                if at < zone.t_end:
+                    schedule_grant(zone, firms[owners[j]], invention, at, filed)
+        year += 1.0
 
 
-def schedule_grant(zone: Zone, firm: Firm, invention: bool, at: float) -> None:
-    """Grant a patent at time ``at`` (inside the horizon)."""
+def schedule_grant(zone: Zone, firm: Firm, invention: bool, at: float, filed: float) -> None:
+    """Grant a patent at time ``at`` (inside the horizon) if its firm filed it in the zone."""
     grant = zone.env.timeout(at - zone.env.now)
-    grant.callbacks.append(lambda _event: grant_patent(zone, firm, invention))
+    grant.callbacks.append(lambda _event: grant_patent(zone, firm, invention, filed))
 
 
 def prime_patent_pipeline(zone: Zone, firms: list[Firm]) -> None:
@@ -39,9 +100,10 @@ def prime_patent_pipeline(zone: Zone, firms: list[Firm]) -> None:
     window = 5 * max(delays.invention.mean, delays.other.mean)
     t0, t_end = zone.t0, zone.t_end
     for firm in firms:
-        if firm.filing_rate <= 0:
+        rate = filing_rate(zone, firm, t0)
+        if rate <= 0:
             continue
-        for _ in range(int(stream.rng.poisson(firm.filing_rate * window))):
+        for _ in range(int(stream.rng.poisson(rate * window))):
             filed = t0 - window * stream.uniform()
             invention = stream.uniform() < patents.invention_share_of_filings
             kind = "invention" if invention else "other"
@@ -49,11 +111,14 @@ def prime_patent_pipeline(zone: Zone, firms: list[Firm]) -> None:
                 continue
             at = filed + getattr(delays, kind).sample(stream)
             if t0 < at < t_end:
-                schedule_grant(zone, firm, invention, at)
+                schedule_grant(zone, firm, invention, at, -math.inf)
 
 
-def grant_patent(zone: Zone, firm: Firm, invention: bool) -> None:
-    """A patent is granted: it counts for the zone and for the firm that filed it."""
+def grant_patent(zone: Zone, firm: Firm, invention: bool, filed: float) -> None:
+    """A patent is granted: it counts for the zone and for the firm that filed it (void if
+    the firm had left the zone before it filed)."""
+    if firm.exit_time <= filed:
+        return
     tally = zone.tally
     tally.patents_granted_per_year += 1
     if invention:

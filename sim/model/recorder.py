@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.model.firm import ENTERPRISE, INCUBATING
+
 if TYPE_CHECKING:
     from sim.model.zone import Zone
 
@@ -21,6 +23,8 @@ FLOWS: tuple[str, ...] = (
     "graduations",
     "left_max_stay",
     "failures",
+    "failures_incubating",
+    "relocations",
     "dissolved",
     "first_funded",
     "first_certified",
@@ -31,6 +35,9 @@ FLOWS: tuple[str, ...] = (
     "loans_yuan",
     "equity_yuan",
     "talent_rewards_yuan",
+    "cultivation_yuan",
+    "ip_purchases",
+    "filing_subsidies_yuan",
     "tranches_received_yuan",
     "hte_certified",
     "hte_lost",
@@ -92,6 +99,7 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
         "carrier_occupancy": occupied / area if area > 0 else 0.0,
         "fund_balance_yuan": sum(pool.balance for pool in zone.pools.values()),
     }
+    rows.update(firm_census(zone))
     for state in carriers.order:
         rows[f"carrier_area_m2.{state.id}"] = state.area_m2 if state.is_open else 0.0
         rows[f"carrier_occupied_m2.{state.id}"] = state.occupied_m2
@@ -99,15 +107,47 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
     for key, pool in zone.pools.items():
         rows[f"fund_balance_yuan.{key}"] = pool.balance
     if with_flows:
+        zone.count_filings()
         flows = tally.close_year()
         rows.update(flows)
         granted = flows["patents_granted_per_year"]
         if granted:
             rows["invention_patent_share"] = flows["invention_patents_granted"] / granted
+        city = zone.scenario.patents.city.grants_in(year, zone.scenario.horizon.start_year)
+        if city > 0:
+            rows["zone_share_of_city_patents"] = granted / city
+        if startups:
+            rows["graduation_rate_incubated"] = flows["graduations"] / startups
+            rows["failure_rate_incubated"] = flows["failures_incubating"] / startups
         for key, paid in tally.grants_by_program.items():
             rows[f"grants_paid_yuan.{key}"] = paid
         tally.grants_by_program = dict.fromkeys(tally.grants_by_program, 0.0)
     return [(year, name, float(value)) for name, value in rows.items()]
+
+
+def firm_census(zone: Zone) -> dict[str, float]:
+    """Stocks that need a pass over the live firms: revenue (annual rate now) of the modelled
+    firms and of those in incubation, and certified firms among those in incubation."""
+    now = zone.env.now
+    revenue = revenue_incubated = 0.0
+    incubating = hte = smes = 0
+    for firm in zone.alive.values():
+        stage = firm.stage
+        if stage == INCUBATING:
+            rate = firm.revenue(now)
+            revenue += rate
+            revenue_incubated += rate
+            incubating += 1
+            hte += firm.hte_until > now
+            smes += firm.sme_until > now
+        elif stage == ENTERPRISE:
+            revenue += firm.revenue(now)
+    rows = {"revenue_yuan": revenue, "revenue_incubated_yuan": revenue_incubated}
+    if incubating:
+        rows["hte_share_incubated"] = hte / incubating
+        rows["tech_sme_share_incubated"] = smes / incubating
+        rows["revenue_per_incubated_firm_yuan"] = revenue_incubated / incubating
+    return rows
 
 
 def record_years(zone: Zone):

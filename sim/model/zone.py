@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import simpy
 from simpy.events import URGENT
 
@@ -159,8 +160,27 @@ class Zone:
             )
             for code, name in F.STAGE_NAMES.items()
         }
+        #: base patent filing rate (per year) by stage code
+        self.stage_filing_rates = {code: rates[1] for code, rates in self._stage_rates.items()}
+        patents = scenario.patents
+        #: filing-rate multiplier of the zone's per-filing subsidy
+        self.subsidy_multiplier = 1.0 + patents.subsidy_response.at(patents.filing_subsidy_yuan)
+        #: the filings drawn for this year (filing firms, their counts, the filings' dates in
+        #: firm order), until the snapshot counts them
+        self.filings: list[tuple[list[Firm], np.ndarray, np.ndarray]] = []
 
     # ------------------------------------------------------------------ helpers
+    def count_filings(self) -> None:
+        """Count the filings drawn for the year that ends now whose firm was still in the zone
+        when it filed (for the yearly snapshot), with the filing subsidies paid for them."""
+        counted = 0
+        for filers, counts, dates in self.filings:
+            left = np.array([firm.exit_time for firm in filers])  # nan: still here
+            counted += int(np.count_nonzero(~(np.repeat(left, counts) <= dates)))
+        self.filings = []
+        self.tally.patents_filed += counted
+        self.tally.filing_subsidies_yuan += counted * self.scenario.patents.filing_subsidy_yuan
+
     def new_id(self) -> int:
         self._next_id += 1
         return self._next_id
@@ -190,20 +210,17 @@ class Zone:
         """Recompute a firm's competing-risk rates for its stage, capability and funding."""
         sc = self.scenario
         # the stage's base hazard, base filing rate and equity eligibility
-        hazard, filing_rate, equity_eligible = self._stage_rates[firm.stage]
+        hazard, _, equity_eligible = self._stage_rates[firm.stage]
         cap = firm.capability
-        funded = bool(firm.funding_yuan)
         failure = sc.firms.failure
+        dose = firm.funding_total_yuan
         firm.hazard = (
             hazard
             * math.exp(-failure.capability_effect * (cap - 0.5))
-            * (failure.funded_multiplier if funded else 1.0)
+            * (1.0 - failure.funding_reduction.at(dose))
         )
-        patents = sc.patents
-        firm.filing_rate = (
-            filing_rate
-            * max(0.0, 1.0 + patents.capability_effect * (cap - 0.5))
-            * (patents.funded_multiplier if funded else 1.0)
+        firm.relocation_rate = (
+            failure.enterprise_relocation_per_year if firm.stage == F.ENTERPRISE else 0.0
         )
         equity = sc.funding.equity
         firm.equity_rate = (
@@ -220,14 +237,14 @@ class Zone:
             process.interrupt()
 
     def fund(self, firm: Firm, kind: str, amount_yuan: float) -> None:
-        """Record funding received: it raises growth and lowers the failure hazard."""
+        """Record funding received: by its amount in all, it raises growth and lowers the
+        failure hazard (saturating dose-responses)."""
         now = self.env.now
         if not firm.funding_yuan:
             self.tally.first_funded += 1
         firm.funding_yuan[kind] = firm.funding_yuan.get(kind, 0.0) + amount_yuan
-        revenue = self.scenario.firms.revenue
-        total_m = sum(firm.funding_yuan.values()) / 1e6
-        boost = min(revenue.max_growth_boost, revenue.growth_boost_per_million_yuan * total_m)
+        firm.funding_total_yuan += amount_yuan
+        boost = self.scenario.firms.revenue.funding_growth.at(firm.funding_total_yuan)
         firm.set_growth_boost(now, boost)
         if firm.stage in F.STAGE_NAMES:
             self.refresh_rates(firm)
@@ -289,6 +306,10 @@ class Zone:
             tally.enterprise_base -= 1
         if exit_kind == F.FAILED:
             tally.failures += 1
+            if firm.stage == F.INCUBATING:
+                tally.failures_incubating += 1
+        elif exit_kind == F.RELOCATED:
+            tally.relocations += 1
         elif exit_kind == F.DISSOLVED:
             tally.dissolved += 1
         if not firm.initial:

@@ -160,7 +160,11 @@ def observations_html(observations: pd.DataFrame) -> str:
                 esc(years),
                 number(obs.value),
                 interval(obs.low, obs.high) if approx else "",
-                esc("sum over the years" if obs.aggregate == "sum" else "value in the year"),
+                esc(
+                    {"sum": "sum over the years", "mean": "mean over the years"}.get(
+                        obs.aggregate, "value in the year"
+                    )
+                ),
                 esc(obs.source),
             ]
         )

@@ -1,6 +1,7 @@
-"""Observed figures of a zone (``scenarios/observations.yaml``): what fan charts mark and what
-calibration fits. Each has an indicator, a year (or a span of years summed), a value, the range
-the source allows ("700余" = 700 to 799) and its source."""
+"""Observed figures of a zone (``scenarios/observations.yaml``) and published patterns of
+zones and incubators like it (``scenarios/patterns.yaml``): what fan charts mark and what
+calibration fits. Each has an indicator, a year (or a span of years summed or averaged), a
+value, the range the source allows ("700余" = 700 to 799) and its source."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ class Observation(BaseModel):
     """Highest value the source's wording allows (default: value)."""
     approx: bool = False
     """The source says 余/近/多/以上 (more than, nearly, over)."""
-    aggregate: Literal["value", "sum"] = "value"
-    """``value``: the indicator in that year; ``sum``: its sum over year..to_year."""
+    aggregate: Literal["value", "sum", "mean"] = "value"
+    """``value``: the indicator in that year; ``sum``: its sum over year..to_year; ``mean``:
+    its mean over year..to_year (for rates and shares)."""
     tolerance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.1
     """Calibration: how far outside its range a simulated mean may fall, as a share of the
     value, before it counts as one standard error of misfit."""
@@ -46,8 +48,8 @@ class Observation(BaseModel):
         high = self.value if self.high is None else self.high
         if not low <= self.value <= high:
             raise ValueError("need low <= value <= high")
-        if (self.aggregate == "sum") != (self.to_year is not None):
-            raise ValueError("a summed figure needs to_year, and only a summed one")
+        if (self.aggregate != "value") != (self.to_year is not None):
+            raise ValueError("a summed or averaged figure needs to_year, and only such a one")
         if self.to_year is not None and self.to_year < self.year:
             raise ValueError("to_year must not be before year")
         return self

@@ -148,17 +148,41 @@ class ByStage(Frozen):
     """Firms in the enterprise base (per year)."""
 
 
+class DoseResponse(Frozen):
+    """An effect that rises with the yuan received and saturates:
+    ``max_effect * (1 - exp(-yuan / scale_yuan))`` (63 % of the maximum at ``scale_yuan``)."""
+
+    max_effect: Rate
+    """The effect's limit for very large amounts."""
+    scale_yuan: Area
+    """Amount (yuan) that gives 63 % of the maximum effect."""
+
+    def at(self, yuan: float) -> float:
+        """The effect of ``yuan`` received in all."""
+        if yuan <= 0.0:
+            return 0.0
+        return self.max_effect * -math.expm1(-yuan / self.scale_yuan)
+
+
 class Revenue(Frozen):
+    """Logistic revenue paths: a firm grows at its intrinsic rate while small and levels off at
+    its own mature size (growth slows with size, Gibrat's law fails for young firms)."""
+
     initial_yuan_per_year: NonNegativeDistribution
     """Revenue rate of a startup when it is registered (yuan per year)."""
-    growth_per_year: Real
-    """Log growth rate of revenue at capability 0."""
-    growth_per_capability: Real
-    """Added log growth rate per unit of capability."""
-    growth_boost_per_million_yuan: Rate
-    """Added log growth rate per million yuan of funding received."""
-    max_growth_boost: Rate
-    """Cap on the growth boost from funding."""
+    growth_per_year: Annotated[float, Field(ge=-2, le=5, allow_inf_nan=False)]
+    """Intrinsic (small-size) log growth rate of revenue at capability 0."""
+    growth_per_capability: Annotated[float, Field(ge=-5, le=5, allow_inf_nan=False)]
+    """Added intrinsic log growth rate per unit of capability."""
+    mature_yuan_per_year: PositiveDistribution
+    """A firm's mature size (the ceiling of its logistic path) at capability 0.5 (yuan/yr)."""
+    mature_per_capability: Annotated[float, Field(ge=-10, le=10, allow_inf_nan=False)]
+    """Mature size multiplier exp(mature_per_capability * (capability - 0.5))."""
+    funding_growth: DoseResponse
+    """Added intrinsic growth rate by the funding received (grants, loans, equity, rewards)."""
+    zone_revenue_bound_yuan: Yuan | None = None
+    """Bound on the modelled firms' revenue over the horizon (yuan/yr): the model's revenue
+    must stay below it (checked by ``make validate``); null = none stated."""
 
 
 class Traits(Frozen):
@@ -179,10 +203,18 @@ class Traits(Frozen):
 class Failure(Frozen):
     hazard_per_year: ByStage
     """Failure hazard by stage at capability 0.5, unfunded (per year)."""
-    capability_effect: Real
+    capability_effect: Annotated[float, Field(ge=-20, le=20, allow_inf_nan=False)]
     """Hazard multiplier exp(-effect * (capability - 0.5))."""
-    funded_multiplier: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    """Hazard multiplier once a firm has received any funding."""
+    funding_reduction: DoseResponse
+    """Share of the hazard removed by the funding received (max_effect at most 1)."""
+    enterprise_relocation_per_year: Rate = 0.0
+    """Firms in the enterprise base moving out of the zone (per year)."""
+
+    @model_validator(mode="after")
+    def _reduction(self) -> Failure:
+        if self.funding_reduction.max_effect > 1:
+            raise ValueError("funding_reduction.max_effect must be at most 1 (a share)")
+        return self
 
 
 class Firms(Frozen):
@@ -220,8 +252,19 @@ class Incubation(Frozen):
     """Graduated when certified as a national high-tech enterprise."""
     acquisition_rate_per_year: Rate
     """Rate of being acquired or listed (counts as graduation), times capability."""
+    graduation_take_up: Probability = 1.0
+    """Chance that a firm meeting the revenue criterion at a yearly review leaves the carrier
+    then (otherwise it stays and is reviewed again)."""
+    hte_graduation_take_up: Probability = 1.0
+    """The same for a firm graduating as a certified HTE."""
+    stay_in_zone_after_max_stay: Probability = 1.0
+    """Chance that a firm reaching the maximum stay moves into the zone's enterprise base
+    (otherwise it leaves the zone)."""
     review_in_year: Annotated[float, Field(ge=0, lt=1)] = 0.95
     """Fraction of the year at which carriers review graduation criteria."""
+    placement_sector_weight: Annotated[float, Field(ge=1, le=1000, allow_inf_nan=False)] = 1.0
+    """Placement: a newcomer picks among the carriers that take it with chance proportional to
+    their free area, times this weight where the carrier prefers its sector."""
 
 
 # ----------------------------------------------------------------------------- funding
@@ -336,21 +379,47 @@ class PatentProbabilities(Frozen):
 
 
 class ExogenousPatents(Frozen):
+    """Patents granted in the zone to filers outside the model's firms (the university and
+    incumbents not modelled as firms)."""
+
     grants_per_year: Rate
     """Patents granted per year at the clock start."""
-    growth_per_year: Annotated[float, Field(gt=-1, allow_inf_nan=False)]
+    growth_per_year: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)]
     """Relative growth per year."""
     invention_share: Probability
     """Share of them that are invention patents."""
 
 
+class CityPatents(Frozen):
+    """The patents granted in the whole city, which the zone's cannot exceed a share of."""
+
+    grants_per_year: Rate
+    """Patents granted in the city per year at the clock start."""
+    growth_per_year: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)]
+    """Relative growth per year."""
+    max_zone_share: Probability
+    """Largest share of the city's patents granted that the zone's may be (checked by the
+    pattern ``zone_share_of_city_patents``; the exogenous stream alone must stay below it)."""
+
+    def grants_in(self, year: float, start_year: float) -> float:
+        """The city's patents granted in ``year`` (clock start = ``start_year`` + 1)."""
+        return self.grants_per_year * (1.0 + self.growth_per_year) ** (year - start_year - 1)
+
+
 class Patents(Frozen):
     filing_rate_per_year: ByStage
-    """Filings per firm per year by stage, at capability 0.5, unfunded."""
-    capability_effect: Real
+    """Filings per firm per year by stage at capability 0.5 beside those its R&D pays for."""
+    capability_effect: Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
     """Filing-rate multiplier (1 + effect * (capability - 0.5)), floored at 0."""
-    funded_multiplier: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    """Filing-rate multiplier once a firm has received funding."""
+    rd_yuan_per_filing: Area
+    """R&D spending (R&D ratio x revenue, yuan/yr) that pays for one filing a year."""
+    rd_elasticity: Annotated[float, Field(gt=0, le=1.5, allow_inf_nan=False)] = 1.0
+    """Filings grow as (R&D / rd_yuan_per_filing) ** rd_elasticity: below 1, with
+    diminishing returns."""
+    filing_subsidy_yuan: Yuan = 0.0
+    """Subsidy the zone pays per patent filed (yuan); lever."""
+    subsidy_response: DoseResponse
+    """Relative rise of the filing rate by the subsidy per filing (yuan)."""
     invention_share_of_filings: Probability
     """Share of filings that are invention patents."""
     grant_probability: PatentProbabilities
@@ -359,6 +428,8 @@ class Patents(Frozen):
     """Time from filing to grant, by kind (years)."""
     exogenous: ExogenousPatents
     """Patents granted to the university and incumbent firms outside the model's firms."""
+    city: CityPatents
+    """The city's patents granted (for the zone's share of them)."""
 
 
 # ----------------------------------------------------------------------------- certification
@@ -403,6 +474,38 @@ class TechSme(Frozen):
     """A certified HTE qualifies directly (within the size limits)."""
 
 
+class IpPurchase(Frozen):
+    """An applicant that meets every HTE criterion but core IP may buy an invention patent."""
+
+    probability: Probability
+    """Chance that such an applicant buys IP in a round."""
+    cost_yuan: Yuan
+    """Price of one transferred invention patent (yuan)."""
+    patents: Annotated[int, Field(ge=1, le=100)] = 1
+    """Invention patents bought at once."""
+
+
+class Cultivation(Frozen):
+    """HTE cultivation: each year the zone takes the registered firms closest to the HTE
+    criteria into a pool; pool firms are paid a subsidy, apply at every round, have their R&D
+    accounting coached and their core IP bought if they lack it."""
+
+    firms_per_year: Count
+    """Firms taken into the pool each year (lever)."""
+    eligible: list[Literal["incubating", "enterprise"]] = ["incubating", "enterprise"]
+    """Stages the pool takes firms from, in order of priority."""
+    in_year: Annotated[float, Field(ge=0, lt=1)] = 0.2
+    """Fraction of the year at which the pool is chosen."""
+    years_in_pool: Area = 2.0
+    """How long a firm stays in the pool (years)."""
+    subsidy_yuan: Yuan
+    """Subsidy paid to each firm on entering the pool (yuan)."""
+    rd_ratio_reachable: Probability
+    """Pool firms with an R&D ratio at least this are coached up to their band's minimum."""
+    organisation_points: Rate
+    """Points added to the R&D-organisation part of a pool firm's score (of 20)."""
+
+
 class Hte(Frozen):
     review_rounds_in_year: list[Annotated[float, Field(ge=0, lt=1)]]
     """Fractions of the year at which review rounds are held."""
@@ -432,6 +535,14 @@ class Hte(Frozen):
     """Noise (sd, in capability units) in the judged parts of the score."""
     valid_years: Area
     """Validity of the certificate."""
+    conversion_full_marks_ip: Area = 5.0
+    """IP items (own, bought and copyrights) that earn the conversion part's full 30 points."""
+    software_copyrights_per_year: dict[str, Rate] = {}
+    """Software copyrights registered per registered firm and year, by sector (class-II IP)."""
+    ip_purchase: IpPurchase
+    """Core IP bought or transferred in (the 2016 measures allow it)."""
+    cultivation: Cultivation
+    """The zone's HTE cultivation programme (高新技术企业培育)."""
 
 
 class Certification(Frozen):
@@ -628,6 +739,17 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     if not dates or dates != sorted(dates):
         problems.append(
             (("funding", "loans", "institutions"), "need at least one point, dates increasing")
+        )
+    patents = scenario.patents
+    if (
+        patents.exogenous.grants_per_year
+        > patents.city.max_zone_share * patents.city.grants_per_year
+    ):
+        problems.append(
+            (
+                ("patents", "exogenous", "grants_per_year"),
+                "more than city.max_zone_share of the city's patents granted",
+            )
         )
     init = scenario.initial_state
     for key, occupants in init.carriers.items():
