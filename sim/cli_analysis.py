@@ -67,7 +67,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "uncertain parameters and their bounds (e.g. scenarios/spaces/uncertain.yaml)",
     )
     calibrate.add_argument(
-        "--observations", required=True, help="observed figures (e.g. scenarios/observations.yaml)"
+        "--observations",
+        required=True,
+        action="append",
+        help="observed figures or published patterns, fitted together when repeated (e.g. "
+        "--observations scenarios/observations.yaml --observations scenarios/patterns.yaml)",
     )
     calibrate.add_argument(
         "--trials", type=_positive_int, default=60, help="candidates (default 60)"

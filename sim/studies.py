@@ -230,13 +230,17 @@ class CalibrationStudy:
         )
         return [*written, out / "summary.json"]
 
+    def _files(self) -> str:
+        """The observation files' names."""
+        return " and ".join(Path(f.strip()).name for f in self.observations_file.split(","))
+
     def _write_calibrated(self, out: Path) -> Path:
         cal = self.calibration
         fitted = cal.fit[cal.fit["used_in_fit"] & cal.fit["informative"]]
         targets = ", ".join(_observation_name(r) for r in fitted.itertuples())
         comments = {
             row.parameter: (
-                f"calibrated: to {Path(self.observations_file).name} ({targets}); 90 % range "
+                f"calibrated: to {self._files()} ({targets}); 90 % range "
                 f"{row.range_low:.4g}-{row.range_high:.4g} (zonesim calibrate, "
                 f"{date.today().isoformat()}; see fit.csv)"
             )
@@ -250,7 +254,7 @@ class CalibrationStudy:
             comments,
             "calibrated",
             f"{self.setup.scenario.name} with {self.setup.space.name or 'its uncertain'} "
-            f"parameters calibrated to {Path(self.observations_file).name}",
+            f"parameters calibrated to {self._files()}",
             [
                 f"Written by zonesim calibrate ({self.setup.space.file}, "
                 f"{self.observations_file}); see fit.csv and ranges.csv beside it."
@@ -268,7 +272,7 @@ def _remove_stale(out: Path, written: list[Path], optional: list[Path]) -> None:
 def calibrate_scenario(
     scenario: str | os.PathLike[str],
     space: str | os.PathLike[str],
-    observations: str | os.PathLike[str],
+    observations: str | os.PathLike[str] | list[str | os.PathLike[str]],
     out: str | os.PathLike[str] | None,
     replications: int = 20,
     seed: int = 2018,
@@ -279,8 +283,14 @@ def calibrate_scenario(
     resume: bool = False,
     progress: Progress = None,
 ) -> CalibrationStudy:
-    """Fit the uncertain parameters of ``space`` to the observed figures."""
-    observed = observations_table(load_observations(observations))
+    """Fit the uncertain parameters of ``space`` to the observed figures (one file, or several
+    fitted together: e.g. the zone's observations and the published patterns)."""
+    files = (
+        [str(observations)] if isinstance(observations, str | os.PathLike) else list(observations)
+    )
+    observed = pd.concat(
+        [observations_table(load_observations(path)) for path in files], ignore_index=True
+    )
     design = {
         "replications": replications,
         "root_seed": seed,
@@ -304,10 +314,10 @@ def calibrate_scenario(
         "replications": replications,
         "trials": trials,
         "fit_until": fit_until,
-        "observations_file": str(observations),
+        "observations_file": ", ".join(files),
     }
     manifest = _manifest(setup, "calibrate", seed, settings, evaluator, result.notes)
-    return CalibrationStudy(setup, result, manifest, str(observations))
+    return CalibrationStudy(setup, result, manifest, ", ".join(files))
 
 
 # ----------------------------------------------------------------------------- sensitivity

@@ -33,8 +33,10 @@ def const(value: float) -> dict[str, Any]:
 
 def quiet_data(start_year: int = 2018, end_year: int = 2030) -> dict[str, Any]:
     """A zone where nothing happens unless a test switches it on: no arrivals, an empty initial
-    state, one open carrier of 100 m² that accepts teams and startups, no failures, no patents,
-    no funding, no certification applications, no graduation criteria that can be met."""
+    state, one open carrier of 100 m² that accepts teams and startups, no failures or
+    relocations (firms reaching the maximum stay stay in the zone), no patents, no funding, no
+    HTE cultivation, IP purchase or copyrights, no certification applications, no graduation
+    criteria that can be met (and certain take-up of those a test switches on)."""
     data = baseline_data()
     data["name"] = "quiet"
     data["horizon"] = {"start_year": start_year, "end_year": end_year}
@@ -76,12 +78,17 @@ def quiet_data(start_year: int = 2018, end_year: int = 2030) -> dict[str, Any]:
     firms["area_m2"] = {"team": const(1.0), "startup": const(1.0)}
     firms["patience_years"] = const(0.0)
     firms["failure"]["hazard_per_year"] = {"team": 0.0, "incubating": 0.0, "enterprise": 0.0}
+    firms["failure"]["enterprise_relocation_per_year"] = 0.0
+    data["incubation"]["stay_in_zone_after_max_stay"] = 1.0
+    data["incubation"]["graduation_take_up"] = 1.0
+    data["incubation"]["hte_graduation_take_up"] = 1.0
     data["incubation"]["max_stay_years_by_sector"] = {}
     data["incubation"]["graduation_revenue_two_years_yuan"] = 1e18
     data["incubation"]["acquisition_rate_per_year"] = 0.0
     patents = data["patents"]
     patents["filing_rate_per_year"] = {"team": 0.0, "incubating": 0.0, "enterprise": 0.0}
     patents["exogenous"]["grants_per_year"] = 0.0
+    patents["rd_yuan_per_filing"] = None
     funding = data["funding"]
     funding["pools"] = {"fund": {}}
     funding["grants"] = {}
@@ -94,6 +101,9 @@ def quiet_data(start_year: int = 2018, end_year: int = 2030) -> dict[str, Any]:
     cert["hte"]["renewal_probability"] = 0.0
     cert["tech_sme"]["apply_probability"] = 0.0
     cert["tech_sme"]["renewal_probability"] = 0.0
+    cert["hte"]["software_copyrights_per_year"] = {}
+    cert["hte"]["ip_purchase"]["probability"] = 0.0
+    cert["hte"]["cultivation"]["firms_per_year"] = 0
     data["goals"] = {}
     return data
 

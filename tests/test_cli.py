@@ -80,7 +80,7 @@ def test_validate_accepts_every_shipped_scenario(capsys: pytest.CaptureFixture[s
     lines = out.splitlines()
     assert len(lines) == len(files)
     for path, line in zip(files, lines, strict=True):
-        if path.endswith("observations.yaml"):
+        if path.endswith(("observations.yaml", "patterns.yaml")):
             assert line.startswith(f"ok: {path}: ") and line.endswith(" observed figures")
         else:
             assert line.startswith(f"ok: {path}: scenario '")

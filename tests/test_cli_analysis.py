@@ -20,7 +20,7 @@ LEVERS = SCENARIOS / "spaces" / "levers.yaml"
 UNCERTAIN = SCENARIOS / "spaces" / "uncertain.yaml"
 OBSERVATIONS = SCENARIOS / "observations.yaml"
 RATE = "arrivals.origins.high_level_team.rate_per_year"
-HTE = "certification.hte.apply_probability"
+HTE = "certification.hte.cultivation.firms_per_year"
 TINY = ["-n", "2", "-w", "1", "--no-progress", "--no-plots"]
 PROBLEM_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<key>\S+): (?P<msg>.+)$")
 FINISHED = re.compile(
@@ -240,7 +240,7 @@ def test_tune_runs_resumes_and_refuses_a_changed_seed(
     tuned = out / "baseline_tuned.yaml"
     scenario, tree = load_scenario_with_tree(tuned)
     assert scenario.arrivals.origins["high_level_team"].rate_per_year == best[RATE]
-    assert scenario.certification.hte.apply_probability == best[HTE]
+    assert scenario.certification.hte.cultivation.firms_per_year == best[HTE]
     table = parameter_table(tree).set_index("key")
     assert (table.loc[list(best), "provenance"] == "assumption").all()
     units = sorted(p.name for p in (out / "units").iterdir())
@@ -264,6 +264,31 @@ def test_tune_runs_resumes_and_refuses_a_changed_seed(
     assert err.startswith(f"zonesim: error: {out}: cannot resume: root_seed changed")
     assert "rerun without --resume" in err
     assert sorted(p.name for p in (out / "units").iterdir()) == units
+
+
+def test_sweep_one_lever_at_a_time_prints_and_writes_the_effects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "oat"
+    args = sweep_args(out, "--design", "oat")
+    code, stdout, err = cli(args, capsys)
+    assert code == 0, err
+    done = finished(stdout)
+    assert done["run"] == "4"  # 2 levers x 2 bounds
+    assert done["files"] == "sweep.csv, effects.csv, summary.json"
+    assert "Each lever from its low to its high bound" in stdout
+    effects = pd.read_csv(out / "effects.csv")
+    assert effects[["lever", "goal"]].values.tolist() == [
+        [RATE, "high_level_teams"],
+        [HTE, "high_level_teams"],
+    ]
+    assert {"p_met_change", "p_met_change_lo95", "mean_change", "mean_change_hi95"} <= set(
+        effects.columns
+    )
+    teams = effects.set_index("lever").loc[RATE]
+    assert teams["mean_high"] > teams["mean_low"]
+    assert teams["mean_change_lo95"] <= teams["mean_change"] <= teams["mean_change_hi95"]
+    assert not (out / "heatmap.png").exists()
 
 
 def test_sweep_runs_and_writes_its_files(

@@ -33,7 +33,7 @@ def design(space: Space, kind: str, samples: int, seed: int) -> np.ndarray:
         return np.array(list(itertools.product(levels, repeat=space.dimension)))
     if kind == "lhs":
         return qmc.LatinHypercube(d=space.dimension, seed=seed).random(samples)
-    raise ValueError(f"design must be one of {', '.join(DESIGNS)}, got {kind!r}")
+    raise ValueError(f"design must be one of grid, lhs, got {kind!r}")
 
 
 def sweep(

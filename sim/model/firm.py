@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _exp = math.exp
-_log = math.log
+_log1p = math.log1p
+_expm1 = math.expm1
 
 # Stages of a firm's life (plain ints: compared millions of times).
 WAITING = 0  # arrived, waiting for room in a carrier
@@ -127,8 +128,9 @@ class Firm:
 
     def revenue_over(self, t: float, years: float) -> float:
         """Revenue earned over (t - years, t] along the current path (yuan), in closed form:
-        the logistic path R(s) = K / (1 + A exp(-g s)) integrates to
-        K (s2 - s1) + (K / g) ln(R(s1) / R(s2)); an exponential one to (R(s2) - R(s1)) / g."""
+        the logistic path R(s) = K / (1 + A exp(-g s)) integrates over [s1, s2] to
+        (K / g) ln(1 + (exp(g (s2 - s1)) - 1) R(s1) / K), computed with log1p and expm1 so
+        that it stays exact when K is far above R; an exponential one to (R(s2) - R(s1)) / g."""
         if self.revenue_ref <= 0.0:
             return 0.0
         start = max(t - years, self.registered)
@@ -141,7 +143,7 @@ class Firm:
         k = self.mature_yuan
         if g < 0.0 or k == _INF:
             return (r2 - r1) / g
-        return max(0.0, k * (t - start) + (k / g) * _log(r1 / r2))
+        return (k / g) * _log1p(_expm1(g * (t - start)) * r1 / k)
 
     def set_growth_boost(self, t: float, boost: float) -> None:
         """Change the growth boost at time t, keeping the revenue path continuous."""

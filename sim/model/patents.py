@@ -27,7 +27,8 @@ def filing_rate(zone: Zone, firm: Firm, t: float) -> float:
     patents = zone.scenario.patents
     base = zone.stage_filing_rates[firm.stage]
     rd_yuan = firm.rd_ratio * firm.revenue(t)
-    rd_filings = (rd_yuan / patents.rd_yuan_per_filing) ** patents.rd_elasticity if rd_yuan else 0
+    per_filing = patents.rd_yuan_per_filing
+    rd_filings = (rd_yuan / per_filing) ** patents.rd_elasticity if per_filing and rd_yuan else 0
     capability = max(0.0, 1.0 + patents.capability_effect * (firm.capability - 0.5))
     return (base + rd_filings) * capability * zone.subsidy_multiplier
 
@@ -41,7 +42,8 @@ def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
     columns = np.array(
         [(base[firm.stage], firm.rd_ratio * firm.revenue(t), firm.capability) for firm in firms]
     )
-    rd_filings = (columns[:, 1] / patents.rd_yuan_per_filing) ** patents.rd_elasticity
+    per_filing = patents.rd_yuan_per_filing
+    rd_filings = (columns[:, 1] / per_filing) ** patents.rd_elasticity if per_filing else 0.0
     factor = np.maximum(0.0, 1.0 + patents.capability_effect * (columns[:, 2] - 0.5))
     return (columns[:, 0] + rd_filings) * factor * zone.subsidy_multiplier
 

@@ -411,8 +411,9 @@ class Patents(Frozen):
     """Filings per firm per year by stage at capability 0.5 beside those its R&D pays for."""
     capability_effect: Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
     """Filing-rate multiplier (1 + effect * (capability - 0.5)), floored at 0."""
-    rd_yuan_per_filing: Area
-    """R&D spending (R&D ratio x revenue, yuan/yr) that pays for one filing a year."""
+    rd_yuan_per_filing: Area | None
+    """R&D spending (R&D ratio x revenue, yuan/yr) that pays for one filing a year (null: R&D
+    pays for no filings, only the stage rates apply)."""
     rd_elasticity: Annotated[float, Field(gt=0, le=1.5, allow_inf_nan=False)] = 1.0
     """Filings grow as (R&D / rd_yuan_per_filing) ** rd_elasticity: below 1, with
     diminishing returns."""

@@ -22,6 +22,16 @@ RATE = "arrivals.origins.high_level_team.rate_per_year"
 BUDGET = "funding.pools.higher_level_support.yearly.amount_yuan"
 HTE = "certification.hte.apply_probability"
 SME = "certification.tech_sme.apply_probability"
+CULTIVATION = "certification.hte.cultivation.firms_per_year"
+SHIPPED_LEVERS = [
+    RATE,
+    BUDGET,
+    CULTIVATION,
+    "certification.hte.cultivation.subsidy_yuan",
+    "patents.filing_subsidy_yuan",
+    "carriers.entrepreneurship_center.area_m2",
+    SME,
+]
 TRANCHE = "funding.pools.national_special_fund.tranches.0.amount_yuan"
 
 
@@ -40,20 +50,25 @@ def test_levers_space_loads_against_the_baseline(levers: Space) -> None:
     scenario = load_scenario_with_tree(BASELINE)[0]
     assert levers.name == "levers"
     assert levers.file == str(LEVERS)
-    assert levers.paths == [RATE, BUDGET, HTE, SME]
-    assert levers.dimension == 4
+    assert levers.paths == SHIPPED_LEVERS
+    assert levers.dimension == 7
     assert all(p.kind == "lever" for p in levers.parameters.values())
-    assert levers.base_values() == {
-        RATE: scenario.arrivals.origins["high_level_team"].rate_per_year,
-        BUDGET: scenario.funding.pools["higher_level_support"].yearly.amount_yuan,
-        HTE: scenario.certification.hte.apply_probability,
-        SME: scenario.certification.tech_sme.apply_probability,
+    assert levers.base_values()[RATE] == scenario.arrivals.origins["high_level_team"].rate_per_year
+    assert (
+        levers.base_values()[CULTIVATION] == scenario.certification.hte.cultivation.firms_per_year
+    )
+    assert levers.base_values()[SME] == scenario.certification.tech_sme.apply_probability
+    assert {k: levers.base_values()[k] for k in (RATE, BUDGET, CULTIVATION, SME)} == {
+        RATE: 1.2,
+        BUDGET: 15210000.0,
+        CULTIVATION: 5,
+        SME: 0.7,
     }
-    assert levers.base_values() == {RATE: 1.2, BUDGET: 15210000.0, HTE: 0.3, SME: 0.2}
-    # each lever's low bound is the baseline's value: the scenario as written costs nothing
+    # each lever spans the baseline's value (a setting below it saves money) and costs money
     for path, parameter in levers.parameters.items():
-        assert parameter.low == levers.base_values()[path]
+        assert parameter.low <= levers.base_values()[path] < parameter.high, path
         assert parameter.cost_per_unit_yuan > 0
+    assert levers.parameters[CULTIVATION].integer
     assert levers.parameters[RATE].cost_per_unit_yuan == 480000
     table = levers.table()
     assert [row["parameter"] for row in table] == levers.paths
@@ -81,10 +96,10 @@ def test_shipped_space_with_the_wrong_kind_reports_every_kind_line(
         load_space(LEVERS, baseline_tree, kind="uncertain")
     lines = LEVERS.read_text(encoding="utf-8").splitlines()
     kind_lines = [i + 1 for i, line in enumerate(lines) if line.strip() == "kind: lever"]
-    assert len(kind_lines) == 4
+    assert len(kind_lines) == 7
     problems = caught.value.problems
     assert [(p.file, p.line, p.col) for p in problems] == [(str(LEVERS), n, 5) for n in kind_lines]
-    for problem, path in zip(problems, [RATE, BUDGET, HTE, SME], strict=True):
+    for problem, path in zip(problems, SHIPPED_LEVERS, strict=True):
         assert problem.key == f"parameters.{path}.kind"
         assert problem.message == "this command varies 'uncertain' parameters, not 'lever'"
 
@@ -194,19 +209,22 @@ def test_cost_is_zero_at_the_scenario_and_linear_in_each_lever(levers: Space) ->
             assert levers.cost_yuan(values) == pytest.approx(parameter.cost_per_unit_yuan * step)
     assert levers.cost_yuan({**base, RATE: 2.2}) == pytest.approx(480000)
     assert levers.cost_yuan({**base, BUDGET: base[BUDGET] + 1e6}) == pytest.approx(2e6)
-    both = {**base, RATE: 2.2, HTE: 0.5}
-    assert levers.cost_yuan(both) == pytest.approx(480000 + 6000000 * 0.2)
+    both = {**base, RATE: 2.2, CULTIVATION: 6}
+    assert levers.cost_yuan(both) == pytest.approx(480000 + 600000)
+    assert levers.cost_yuan({**base, CULTIVATION: 0}) == pytest.approx(-5 * 600000)
     top = levers.values([1.0] * levers.dimension)
-    expected = sum(p.cost_per_unit_yuan * (p.high - p.low) for p in levers.parameters.values())
+    expected = sum(
+        p.cost_per_unit_yuan * (p.high - base[path]) for path, p in levers.parameters.items()
+    )
     assert levers.cost_yuan(top) == pytest.approx(expected)
 
 
 def test_scenario_sets_the_values_and_the_horizon(levers: Space) -> None:
-    values = {**levers.base_values(), RATE: 3.5, HTE: 0.55}
+    values = {**levers.base_values(), RATE: 3.5, CULTIVATION: 12}
     scenario = levers.scenario(values, end_year=2021)
     assert scenario.arrivals.origins["high_level_team"].rate_per_year == 3.5
-    assert scenario.certification.hte.apply_probability == 0.55
-    assert scenario.certification.tech_sme.apply_probability == 0.2
+    assert scenario.certification.hte.cultivation.firms_per_year == 12
+    assert scenario.certification.tech_sme.apply_probability == 0.7
     assert scenario.horizon.end_year == 2021
     assert scenario.horizon.start_year == 2018
     full = levers.scenario(values)
@@ -218,27 +236,27 @@ def test_scenario_sets_the_values_and_the_horizon(levers: Space) -> None:
 
 
 def test_values_and_centre_follow_the_unit_cube(levers: Space) -> None:
-    low = levers.values([0.0] * 4)
-    high = levers.values([1.0] * 4)
+    low = levers.values([0.0] * levers.dimension)
+    high = levers.values([1.0] * levers.dimension)
     assert low == {path: p.low for path, p in levers.parameters.items()}
     assert high == {path: p.high for path, p in levers.parameters.items()}
     centre = levers.centre()
-    assert centre[RATE] == 4.6 and centre[HTE] == 0.6
+    assert centre[RATE] == 4.6 and centre[CULTIVATION] == 15
     with pytest.raises(ValueError):
         levers.values([0.5, 0.5])  # one coordinate per parameter
 
 
 def test_subset_keeps_the_named_parameters(levers: Space) -> None:
-    two = levers.subset([HTE, RATE])
-    assert two.paths == [HTE, RATE]
+    two = levers.subset([CULTIVATION, RATE])
+    assert two.paths == [CULTIVATION, RATE]
     assert two.dimension == 2
     assert two.parameters[RATE] is levers.parameters[RATE]
     assert two.base_data is levers.base_data
     assert two.file == levers.file and two.name == levers.name
-    assert two.base_values() == {HTE: 0.3, RATE: 1.2}
+    assert two.base_values() == {CULTIVATION: 5, RATE: 1.2}
     assert two.digest() != levers.digest()
     assert levers.subset(levers.paths).digest() == levers.digest()
-    assert levers.dimension == 4  # unchanged
+    assert levers.dimension == 7  # unchanged
     with pytest.raises(ValueError, match="arrivals.origins.nobody.rate_per_year"):
         levers.subset([RATE, "arrivals.origins.nobody.rate_per_year"])
 

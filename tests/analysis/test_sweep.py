@@ -12,7 +12,7 @@ import pytest
 
 import sim.studies as studies
 from sim.analysis.space import Space, load_space
-from sim.analysis.sweep import design, heatmap, sweep
+from sim.analysis.sweep import design, heatmap, one_at_a_time, paired_interval, sweep
 from sim.scenario import load_scenario_with_tree
 from sim.scenario.schema import Goal
 from tests.helpers import BASELINE, SCENARIOS
@@ -20,7 +20,7 @@ from tests.helpers import BASELINE, SCENARIOS
 LEVERS = SCENARIOS / "spaces" / "levers.yaml"
 RATE = "arrivals.origins.high_level_team.rate_per_year"
 BUDGET = "funding.pools.higher_level_support.yearly.amount_yuan"
-HTE = "certification.hte.apply_probability"
+HTE = "certification.hte.cultivation.firms_per_year"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_heatmap_of_a_grid_is_the_pivot_mean(levers: Space) -> None:
     table["p"] = table[RATE] * 10 + table[HTE] + table[BUDGET] / 1e8
     xs, ys, matrix = heatmap(table, RATE, HTE, "p")
     assert xs.tolist() == sorted(table[RATE].unique()) == [1.2, 4.6, 8.0]
-    assert ys.tolist() == sorted(table[HTE].unique()) == [0.3, 0.6, 0.9]
+    assert ys.tolist() == sorted(table[HTE].unique()) == [0, 15, 30]
     assert matrix.shape == (3, 3)
     budgets = sorted(table[BUDGET].unique())
     for j, y in enumerate(ys):
@@ -127,7 +127,7 @@ def test_sweep_gives_the_share_of_replications_meeting_each_goal(levers: Space) 
         rows = []
         for r in range(replications):
             rows.append((r, 2020, "high_level_teams", 26 + values[RATE] * (r + 1)))
-            rows.append((r, 2020, "national_hte", 40 * values[HTE]))
+            rows.append((r, 2020, "national_hte", values[HTE]))
         return pd.DataFrame(rows, columns=["replication", "year", "indicator", "value"])
 
     seen = []
@@ -138,10 +138,10 @@ def test_sweep_gives_the_share_of_replications_meeting_each_goal(levers: Space) 
     assert [r for _, r in calls] == [4] * 4
     assert list(table.columns) == ["point", RATE, HTE, "cost_yuan", "p_teams", "p_hte", "p_all"]
     assert table["point"].tolist() == [0, 1, 2, 3]
-    assert table[[RATE, HTE]].values.tolist() == [[1.2, 0.3], [1.2, 0.9], [8.0, 0.3], [8.0, 0.9]]
+    assert table[[RATE, HTE]].values.tolist() == [[1.2, 0], [1.2, 30], [8.0, 0], [8.0, 30]]
     # rate 1.2: 26 + 1.2 x (1..4) < 36 always; rate 8: 34 < 36 then 42, 50, 58
     assert table["p_teams"].tolist() == [0.0, 0.0, 0.75, 0.75]
-    # national_hte: 12 < 20 at 0.3, 36 >= 20 at 0.9
+    # national_hte: 0 < 20 with no pool, 30 >= 20 with 30 pool firms a year
     assert table["p_hte"].tolist() == [0.0, 1.0, 0.0, 1.0]
     assert table["p_all"].tolist() == [0.0, 0.0, 0.0, 0.75]
     for row in table.itertuples(index=False):
@@ -194,7 +194,7 @@ def test_real_sweep_is_monotone_in_the_talent_programme(
     assert (high["p_high_level_teams"] > 0).all()
     assert study.column == "p_high_level_teams"
     assert (study.x, study.y) == (RATE, HTE)
-    assert table["cost_yuan"].tolist() == pytest.approx([0.0, 3.6e6, 3.264e6, 6.864e6])
+    assert table["cost_yuan"].tolist() == pytest.approx([-3e6, 15e6, 0.264e6, 18.264e6])
 
 
 def test_real_sweep_writes_its_files(real_sweep: tuple[studies.SweepStudy, Path]) -> None:
@@ -248,3 +248,56 @@ def test_sweep_needs_two_levers_and_known_axes(tmp_path: Path) -> None:
         studies.sweep_scenario(
             BASELINE, LEVERS, tmp_path, samples=2, replications=1, levers=[RATE, "nope"]
         )
+
+
+# ----------------------------------------------------------------------------- one at a time
+def test_one_at_a_time_gives_paired_effects_with_intervals(levers: Space) -> None:
+    """A fake model: teams = 26 + 2 x rate + noise of the replication (shared by every point,
+    as common random numbers make it), national HTE = the cultivation pool size."""
+    space = levers.subset([RATE, HTE])
+    goals = {
+        "teams": Goal(description="teams", target=36, year=2020, indicator="high_level_teams"),
+        "hte": Goal(description="hte", target=20, year=2020, indicator="national_hte"),
+    }
+    noise = [-3.0, -1.0, 0.0, 1.0, 3.0]
+
+    def evaluate(values, replications):
+        rows = []
+        for r in range(replications):
+            rows.append((r, 2020, "high_level_teams", 26 + 2 * values[RATE] + noise[r]))
+            rows.append((r, 2020, "national_hte", values[HTE]))
+        return pd.DataFrame(rows, columns=["replication", "year", "indicator", "value"])
+
+    table, effects = one_at_a_time(space, goals, evaluate, 5)
+    # each lever at its low then its high bound, the other at the scenario's value
+    assert table[["lever", "level"]].values.tolist() == [
+        [RATE, "low"],
+        [RATE, "high"],
+        [HTE, "low"],
+        [HTE, "high"],
+    ]
+    assert table[HTE].tolist() == [5, 5, 0, 30] and table[RATE].tolist() == [1.2, 8, 1.2, 1.2]
+    rate_teams = effects[(effects["lever"] == RATE) & (effects["goal"] == "teams")].iloc[0]
+    # the paired difference is exactly 2 x 6.8 in every replication: a zero-width interval
+    assert rate_teams["mean_change"] == pytest.approx(13.6)
+    assert rate_teams["mean_change_lo95"] == pytest.approx(13.6)
+    assert rate_teams["mean_change_hi95"] == pytest.approx(13.6)
+    # teams at rate 8: 42 + noise >= 36 in all 5; at 1.2: 28.4 + noise never
+    assert (rate_teams["p_met_low"], rate_teams["p_met_high"]) == (0.0, 1.0)
+    assert rate_teams["p_met_change"] == 1.0
+    pool_hte = effects[(effects["lever"] == HTE) & (effects["goal"] == "hte")].iloc[0]
+    assert (pool_hte["p_met_low"], pool_hte["p_met_high"]) == (0.0, 1.0)
+    assert pool_hte["cost_yuan"] == pytest.approx(30 * 600000)
+    # a lever without a path to a goal has no effect on it
+    pool_teams = effects[(effects["lever"] == HTE) & (effects["goal"] == "teams")].iloc[0]
+    assert pool_teams["mean_change"] == 0 and pool_teams["p_met_change"] == 0
+
+
+def test_paired_interval_covers_the_mean_difference() -> None:
+    rng = np.random.default_rng(3)
+    d = rng.normal(1.0, 2.0, 400)
+    mean, low, high = paired_interval(d)
+    assert low < mean < high and low < 1.0 < high
+    assert high - low == pytest.approx(2 * 1.966 * d.std(ddof=1) / 20, rel=0.01)
+    assert all(np.isnan(x) for x in paired_interval(np.array([np.nan, np.nan])))
+    assert paired_interval(np.array([2.5])) == (2.5, 2.5, 2.5)

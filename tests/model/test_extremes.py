@@ -55,7 +55,7 @@ def test_zero_arrivals_means_no_newcomers_and_a_shrinking_zone():
 @pytest.mark.validation(
     group="extreme conditions",
     check="zero funding",
-    asserts="no grant, loan, equity or reward is paid; pools stay at 0",
+    asserts="no grant, loan, equity, reward or cultivation subsidy is paid; pools stay at 0",
     tolerance="exact",
 )
 def test_zero_funding_pays_nothing():
@@ -65,9 +65,11 @@ def test_zero_funding_pays_nothing():
         pool.update(opening_balance_yuan=0, tranches=[], yearly=None)
     funding["loans"]["loans_per_institution_per_year"] = 0.0
     funding["equity"]["rate_per_year"] = 0.0
+    data["certification"]["hte"]["cultivation"]["subsidy_yuan"] = 0.0
     traj = run(data)
     for flow in (
         "grants_paid_yuan",
+        "cultivation_yuan",
         "loans_yuan",
         "equity_yuan",
         "talent_rewards_yuan",

@@ -105,8 +105,9 @@ def test_admit_waiting_matches_whole_list_scan() -> None:
                 for firm in pair:
                     firm.admission_u = u
                 a, b = pair
-                state_new = new.find(a, is_team, area, [])
-                state_old = old.find(b, is_team, area, [])
+                u_place = rng.random()
+                state_new = new.find(a, is_team, area, [], u_place, 2.0)
+                state_old = old.find(b, is_team, area, [], u_place, 2.0)
                 assert (state_new and state_new.id) == (state_old and state_old.id)
                 if state_new is not None:
                     new.occupy(state_new, a, is_team, area)

@@ -87,7 +87,11 @@ def hte_data(min_score: float = 70.0, renewal: float = 0.0, end_year: int = 2025
     firms["traits"]["st_staff_share"] = const(0.30)  # >= 0.10
     firms["traits"]["hightech_revenue_share"] = const(0.80)  # >= 0.60
     firms["revenue"]["initial_yuan_per_year"] = const(1e6)
+    firms["revenue"]["growth_per_year"] = 0.05
+    firms["revenue"]["growth_per_capability"] = 0.5
+    firms["revenue"]["mature_yuan_per_year"] = const(1e15)  # far away: growth does not slow
     data["incubation"]["max_stay_years"] = const(4.0)
+    data["incubation"]["review_in_year"] = 0.55  # graduation reviews just after the rounds
     data["funding"]["pools"]["fund"] = {"tranches": [{"date": 2019.4, "amount_yuan": 5e6}]}
     data["funding"]["grants"] = {
         "support": {
@@ -115,9 +119,9 @@ def hte_data(min_score: float = 70.0, renewal: float = 0.0, end_year: int = 2025
     return data
 
 
-# Score with no patents and capability 1: IP 0 + conversion 30 + organisation 20 + growth 20
-# (growth 0.05 + 0.5 * 1 = 0.55 plus the funding boost >= full_growth_rate 0.3) = 70.
-SCORE = 70.0
+# Score with no patents and capability 1: IP 0 + conversion 0 (no IP items) + organisation 20
+# + growth 20 (growth 0.05 + 0.5 * 1 = 0.55 plus the funding boost >= full_growth_rate 0.3) = 40.
+SCORE = 40.0
 
 
 @pytest.mark.validation(
@@ -125,8 +129,9 @@ SCORE = 70.0
     check="startup → grant → HTE → graduation",
     asserts=(
         "with deterministic distributions a startup arrives, is admitted, receives its grant, is "
-        "certified at the first review round a year after registration, graduates at that instant"
-        " and loses the certificate when it lapses, all at the expected times"
+        "certified at the first review round a year after registration, graduates at the "
+        "carriers' next review and loses the certificate when it lapses, all at the expected "
+        "times"
     ),
     tolerance="exact",
 )
@@ -143,9 +148,10 @@ def test_startup_is_certified_graduates_and_loses_the_certificate() -> None:
     # grants: 2e6 at the 2019.6 and 2020.6 calls; in 2021.6 the pool holds 1e6 < the award
     assert row["grant_yuan"] == 4e6
     assert row["loan_yuan"] == row["equity_yuan"] == row["talent_yuan"] == 0.0
-    # round 2019.5: registered 0.25 years only; round 2020.5: certified, graduates at once
+    # round 2019.5: registered 0.25 years only; round 2020.5: certified; the carriers' review
+    # at 2020.55 graduates it
     assert row["hte_first"] == at(2020.5)
-    assert row["left_carrier"] == at(2020.5)
+    assert row["left_carrier"] == at(2020.55)
     assert row["carrier_exit"] == "graduated_hte"
     assert row["exit"] == "" and math.isnan(row["exit_time"])
     assert math.isnan(row["sme_first"])
@@ -163,7 +169,7 @@ def test_startup_is_certified_graduates_and_loses_the_certificate() -> None:
     assert trace.series("fund_balance_yuan") == balance
     assert trace.zone.pools["fund"].paid == 4e6
 
-    # place: in the park until the 2020.5 graduation, then in the enterprise base
+    # place: in the park until the 2020.55 graduation, then in the enterprise base
     occupied = trace.series("carrier_occupied_m2.park")
     assert occupied[2018] == 0.0 and occupied[2019] == 1.0
     assert all(occupied[y] == 0.0 for y in range(2020, 2026))
@@ -340,10 +346,10 @@ def test_firm_whose_clocks_were_beyond_the_horizon_follows_its_new_stage() -> No
     data["firms"]["failure"]["hazard_per_year"]["enterprise"] = 1000.0
     trace = Trace(data)
     assert trace.row["carrier_exit"] == "graduated_hte"
-    assert trace.row["left_carrier"] == at(2020.5)
+    assert trace.row["left_carrier"] == at(2020.55)
     # P(surviving 0.05 years at 1000/yr) = exp(-50)
     assert trace.row["exit"] == "failed"
-    assert 2020.5 < trace.row["exit_time"] < 2020.55
+    assert 2020.55 < trace.row["exit_time"] < 2020.6
 
 
 def test_enterprise_hazard_applies_after_graduation_within_the_horizon() -> None:
@@ -352,9 +358,9 @@ def test_enterprise_hazard_applies_after_graduation_within_the_horizon() -> None
     data = hte_data(min_score=SCORE)
     data["firms"]["failure"]["hazard_per_year"]["enterprise"] = 1000.0
     trace = Trace(data)
-    assert trace.row["left_carrier"] == at(2020.5)
+    assert trace.row["left_carrier"] == at(2020.55)
     assert trace.row["exit"] == "failed"
-    assert 2020.5 < trace.row["exit_time"] < 2020.55
+    assert 2020.55 < trace.row["exit_time"] < 2020.6
     assert trace.series("failures")[2020] == 1.0
     assert trace.series("national_hte")[2020] == 0.0  # a failed HTE no longer counts
 

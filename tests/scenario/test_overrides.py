@@ -72,7 +72,7 @@ def test_override_extends_the_base_by_a_relative_path(
     tmp_path: Path, baseline_tree: SourceTree
 ) -> None:
     space = load_space(SCENARIOS / "spaces" / "levers.yaml", baseline_tree, kind="lever")
-    values = space.values([0.37, 0.6, 0.25, 0.9])
+    values = space.values([0.37, 0.6, 0.25, 0.9, 0.5, 0.1, 0.4])
     out = write_override(tmp_path, baseline_tree, values)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[:2] == ["# Written by a test.", "# Second header line."]
