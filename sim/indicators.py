@@ -71,6 +71,7 @@ INDICATORS: dict[str, Indicator] = {
     "talent_rewards_yuan": Indicator("Talent rewards paid", "yuan per year", "flow"),
     "cultivation_yuan": Indicator("HTE cultivation subsidies paid", "yuan per year", "flow"),
     "ip_purchases": Indicator("Invention patents bought for HTE", "patents per year", "flow"),
+    "ip_purchase_yuan": Indicator("Paid for invention patents bought", "yuan per year", "flow"),
     "filing_subsidies_yuan": Indicator("Patent-filing subsidies paid", "yuan per year", "flow"),
     "tranches_received_yuan": Indicator("Tranches paid into pools", "yuan per year", "flow"),
     "hte_certified": Indicator("New HTE certificates", "firms per year", "flow"),

@@ -69,8 +69,8 @@ def arrivals(zone: Zone, key: str, origin: Origin):
             registered=math.inf,
             high_level_team=origin.high_level_team,
         )
-        draw_traits(zone, firm, stream)
-        if not is_team:
+        if not is_team:  # a team draws its traits when it incorporates
+            draw_traits(zone, firm, stream)
             firm.registered = t - max(0.0, origin.founded_years_before_arrival.sample(stream))
             start_revenue(zone, firm, stream)
         zone.tally.arrivals += 1

@@ -209,12 +209,20 @@ class Carriers:
         candidates: list[tuple[CarrierState, float]] = []
         total = 0.0
         sector = firm.sector
+        admission_u = firm.admission_u
         for state in self.order:  # state.accepts(firm, is_team, area_m2), inlined
-            if not state.is_open or not state.takes(firm, is_team):
+            if not state.is_open or not state._kinds[is_team]:
+                continue
+            spec = state.spec
+            if (  # state.takes, inlined
+                spec.preferred_sectors
+                and sector not in spec.preferred_sectors
+                and admission_u >= spec.other_sector_admission_probability
+            ):
                 continue
             free_m2 = state.area_m2 - state.occupied_m2
-            spec = state.spec
-            if not free_m2 >= min(area_m2, spec.max_firm_area_m2):
+            cap = spec.max_firm_area_m2
+            if not free_m2 >= (area_m2 if area_m2 < cap else cap):
                 continue
             if preferred and state.id in preferred:
                 index = preferred.index(state.id)

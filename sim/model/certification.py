@@ -124,10 +124,11 @@ def hte_rounds(zone: Zone):
             if not hte_meets_all_but_ip(firm, now, rules):
                 continue
             if not has_core_ip(firm, now, rules):
-                if firm.cultivated(now) or keyed.uniform(buy_key, firm.id) < buy.probability:
-                    buy_ip(zone, firm)
-                else:
+                if not (firm.cultivated(now) or keyed.uniform(buy_key, firm.id) < buy.probability):
                     continue
+                buy_ip(zone, firm)
+                if not has_core_ip(firm, now, rules):
+                    continue  # bought inventions are not core IP when that route is closed
             noise = (keyed.normal(score_keys[0], firm.id), keyed.normal(score_keys[1], firm.id))
             if hte_score(firm, now, rules, noise) < rules.min_score:
                 continue
@@ -147,13 +148,16 @@ def buy_ip(zone: Zone, firm: Firm) -> None:
     bought = max(missing, rules.ip_purchase.patents)
     firm.ip_bought += bought
     zone.tally.ip_purchases += bought
+    zone.tally.ip_purchase_yuan += bought * rules.ip_purchase.cost_yuan
 
 
 def cultivation_rounds(zone: Zone):
     """Process: each year the zone takes registered, uncertified firms into its cultivation
-    pool: by the priority of their stage, then those meeting every HTE criterion but core IP
-    (highest expected score first), then the others (most capable first); each pool firm is
-    paid the subsidy and has its R&D accounting coached."""
+    pool. First the firms coaching can bring to every HTE criterion but core IP (they meet
+    the age, high-tech revenue and S&T staff criteria, and the R&D one or are within reach of
+    it), highest expected score first; then the others, most capable first; within each, by
+    the priority of their stage. Each pool firm is paid the subsidy, has its R&D accounting
+    coached and applies at every round (its core IP bought if it lacks it)."""
     env = zone.env
     rules = zone.scenario.certification.hte
     programme = rules.cultivation
@@ -166,10 +170,7 @@ def cultivation_rounds(zone: Zone):
         if year > env.now:
             yield env.timeout(year - env.now)
         now = env.now
-
-        # ranked by stage priority, then meeting every criterion but IP (by expected score)
-        # before the others (by capability)
-        groups: dict[tuple[int, bool], list[Firm]] = {}
+        groups: dict[tuple[bool, int], list[Firm]] = {}
         for firm in zone.firms_in(stages):
             if (
                 firm.hte_until > now
@@ -177,12 +178,12 @@ def cultivation_rounds(zone: Zone):
                 or now - firm.registered < rules.min_registered_years
             ):
                 continue
-            meets = hte_meets_all_but_ip(firm, now, rules)
-            groups.setdefault((priority[firm.stage], not meets), []).append(firm)
+            ready = within_reach(firm, now, rules)
+            groups.setdefault((not ready, priority[firm.stage]), []).append(firm)
         candidates: list[Firm] = []
         for key in sorted(groups):
             group = groups[key]
-            if key[1]:  # not meeting the criteria yet: the most capable first
+            if key[0]:  # out of reach for now: the most capable first
                 group.sort(key=lambda firm: (-firm.capability, firm.id))
             else:
                 group.sort(key=lambda firm: (-hte_score(firm, now, rules), firm.id))
@@ -197,6 +198,19 @@ def cultivation_rounds(zone: Zone):
             if programme.subsidy_yuan > 0:
                 tally.cultivation_yuan += programme.subsidy_yuan
                 zone.fund(firm, "cultivation", programme.subsidy_yuan)
+
+
+def within_reach(firm: Firm, t: float, rules: Hte) -> bool:
+    """Whether cultivation can bring a firm to every HTE criterion but core IP: it meets the
+    high-tech revenue and S&T staff criteria, and the R&D one or is within coaching's reach."""
+    return (
+        firm.hightech_revenue_share >= rules.min_hightech_revenue_share
+        and firm.st_staff_share >= rules.min_st_staff_share
+        and (
+            firm.rd_ratio >= rules.cultivation.rd_ratio_reachable
+            or firm.rd_ratio >= hte_required_rd_ratio(rules, firm.revenue(t))
+        )
+    )
 
 
 def yearly_dates(zone: Zone, in_year: float) -> list[float]:

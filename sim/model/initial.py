@@ -80,7 +80,8 @@ def populate(zone: Zone) -> list[Firm]:
         set_base_growth(zone, firm)
         firm.revenue_ref = init.enterprise_revenue_yuan_per_year.sample(stream)
         firm.revenue_t = t0
-        # an incumbent is at least as large as its mature size says: it grows no further
+        # an incumbent's mature size is at least its revenue: it grows towards the larger of
+        # the two, and not at all if its revenue is already above the size drawn for it
         firm.mature_yuan = max(firm.revenue_ref, draw_mature_size(zone, firm, stream))
         firm.inventions = round(max(0.0, init.enterprise_invention_patents.sample(stream)))
         firm.other_patents = round(max(0.0, init.enterprise_other_patents.sample(stream)))

@@ -26,7 +26,8 @@ GRADUATE = 21  # purpose of the keyed draws of graduation take-up
 
 
 def draw_traits(zone: Zone, firm: Firm, stream: Stream) -> None:
-    """Traits the certification rules look at, drawn once."""
+    """Traits the certification rules look at, drawn once: on arrival for a startup, on
+    incorporation for an arriving maker team (the initial firms and teams at the start)."""
     traits = zone.scenario.firms.traits
     firm.rd_ratio = min(1.0, max(0.0, traits.rd_ratio.sample(stream)))
     firm.st_staff_share = min(1.0, max(0.0, traits.st_staff_share.sample(stream)))
@@ -183,6 +184,8 @@ def end_of_maker_stay(zone: Zone, firm: Firm, preferred: list[str]):
     zone.carriers.release(firm, is_team=True)
     now = zone.env.now
     firm.registered = firm.incorporated = now
+    if not firm.initial:
+        draw_traits(zone, firm, stream)  # an arriving team's traits, drawn on incorporation
     start_revenue(zone, firm, stream)
     if firm.growth_boost:
         firm.set_growth_boost(now, firm.growth_boost)

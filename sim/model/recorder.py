@@ -37,6 +37,7 @@ FLOWS: tuple[str, ...] = (
     "talent_rewards_yuan",
     "cultivation_yuan",
     "ip_purchases",
+    "ip_purchase_yuan",
     "filing_subsidies_yuan",
     "tranches_received_yuan",
     "hte_certified",

@@ -702,6 +702,10 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         ("incubation", "max_stay_years_by_sector"), scenario.incubation.max_stay_years_by_sector
     )
     known_sectors(("initial_state", "sectors"), scenario.initial_state.sectors)
+    known_sectors(
+        ("certification", "hte", "software_copyrights_per_year"),
+        scenario.certification.hte.software_copyrights_per_year,
+    )
     for key, pool in scenario.funding.pools.items():
         for i, tranche in enumerate(pool.tranches):
             in_window(("funding", "pools", key, "tranches", i, "date"), tranche.date)
