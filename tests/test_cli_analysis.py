@@ -140,7 +140,7 @@ def test_calibrate_runs_and_writes_its_files(
     assert done["files"] == ", ".join(written)
     assert sorted(p.name for p in out.iterdir()) == sorted([*written, "units"])
     assert "Calibration of baseline: 3 trials x 2 replications" in stdout
-    assert "note: 3 trials for 4 parameters" in stdout
+    assert "note: 3 trials for 5 parameters" in stdout
     assert re.search(r"^hindcast: \d+ of \d+ observations after 2021 inside", stdout, re.M)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["command"] == "calibrate"
@@ -192,24 +192,24 @@ def test_sensitivity_runs_and_writes_its_files(
     out = tmp_path / "sensitivity"
     code, stdout, err = cli(sensitivity_args(out), capsys)
     assert code == 0, err
-    # 2 Morris trajectories of 4 + 1 points
+    # 2 Morris trajectories of 5 + 1 points
     assert err == (
         "warning: 2 Morris trajectories: the ranking is unstable (use --samples 10 or more)\n"
     )
     done = finished(stdout)
-    assert done["run"] == "10"
+    assert done["run"] == "12"
     assert done["files"] == "indices.csv, design.csv, summary.json"
-    assert "Morris sensitivity of national_hte@2020 (10 points x 2 replications)" in stdout
+    assert "Morris sensitivity of national_hte@2020 (12 points x 2 replications)" in stdout
     indices = pd.read_csv(out / "indices.csv")
     assert set(indices["parameter"]) == set(load_space_paths(UNCERTAIN))
     assert {"mu_star", "mu_star_conf", "mu", "sigma"} <= set(indices.columns)
     assert (indices["mu_star"] >= 0).all()
     design = pd.read_csv(out / "design.csv")
-    assert len(design) == 10 and "national_hte@2020" in design.columns
+    assert len(design) == 12 and "national_hte@2020" in design.columns
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert (summary["method"], summary["points"], summary["output"]) == (
         "morris",
-        10,
+        12,
         "national_hte@2020",
     )
 

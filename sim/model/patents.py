@@ -5,13 +5,15 @@ A firm's filing rate is its stage's base rate plus the filings its R&D spending 
 (R&D ratio x revenue, with diminishing returns), times its capability factor and the filing
 subsidy's response. Filings are not clocks of the firm's own process: at the start of each year
 every placed firm's filings for that year are drawn at its rate then (a Poisson count, dated
-uniformly in the year), and each one that will be granted is scheduled. A filing dated after
-its firm left the zone is void: it is neither counted nor granted.
+uniformly in the year), and each one that will be granted is scheduled (keyed draws: see
+``patent_filings``). A filing dated after its firm left the zone is void: it is neither
+counted nor granted.
 """
 
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 
@@ -20,6 +22,9 @@ from sim.model.firm import Firm
 from sim.model.zone import Zone
 
 PLACED = (F.TEAM, F.INCUBATING, F.ENTERPRISE)
+# purposes of keyed draws (the first part of their key)
+FILE_COUNT, FILE_DATE, FILE_KIND, FILE_GRANT = 31, 32, 33, 34
+_NORMAL = NormalDist()
 
 
 def filing_rate(zone: Zone, firm: Firm, t: float) -> float:
@@ -49,11 +54,15 @@ def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
 
 
 def patent_filings(zone: Zone):
-    """Process: at the start of each year, draw every placed firm's filings of the year."""
+    """Process: at the start of each year, draw every placed firm's filings of the year.
+
+    The count, date, kind and grant of each filing are keyed draws (by year, firm and filing),
+    so that two scenarios run with the same seed keep them matched firm by firm however their
+    histories diverge (common random numbers); grant delays come from the patents stream."""
     env = zone.env
     patents = zone.scenario.patents
     stream = zone.streams.patents
-    rng = stream.rng
+    keyed = zone.streams.keyed
     grant = patents.grant_probability
     delay_invention, delay_other = (
         patents.grant_delay_years.invention,
@@ -64,18 +73,29 @@ def patent_filings(zone: Zone):
         if year > env.now:
             yield env.timeout(year - env.now)
         now = env.now
+        number = int(now)
         firms = zone.firms_in(PLACED)
-        rates = filing_rates(zone, firms, now)
         span = min(1.0, zone.t_end - now)
-        counts = rng.poisson(rates * span) if firms else np.zeros(0, dtype=np.int64)
+        if firms:
+            ids = np.array([firm.id for firm in firms], dtype=np.int64)
+            u = np.array(keyed.uniforms(keyed.key(FILE_COUNT, number), ids.tolist()))
+            counts = poisson_quantile(filing_rates(zone, firms, now) * span, u)
+        else:
+            counts = np.zeros(0, dtype=np.int64)
         total = int(counts.sum())
         if total:
             filers = np.flatnonzero(counts)
             owners = np.repeat(filers, counts[filers])
-            dates = now + span * rng.random(total)
-            inventions = rng.random(total) < patents.invention_share_of_filings
+            # filing k of a firm: item id * 2**20 + k
+            starts = np.repeat(np.cumsum(counts[filers]) - counts[filers], counts[filers])
+            items = (ids[owners] << 20) + (np.arange(total) - starts)
+            items_list = items.tolist()
+            dates = now + span * np.array(keyed.uniforms(keyed.key(FILE_DATE, number), items_list))
+            kind_u = np.array(keyed.uniforms(keyed.key(FILE_KIND, number), items_list))
+            inventions = kind_u < patents.invention_share_of_filings
             chance = np.where(inventions, grant.invention, grant.other)
-            granted = np.flatnonzero(rng.random(total) < chance)
+            grant_u = np.array(keyed.uniforms(keyed.key(FILE_GRANT, number), items_list))
+            granted = np.flatnonzero(grant_u < chance)
             zone.filings.append(([firms[i] for i in filers.tolist()], counts[filers], dates))
             for j in granted.tolist():
                 invention = bool(inventions[j])
@@ -84,6 +104,32 @@ def patent_filings(zone: Zone):
                 if at < zone.t_end:
                     schedule_grant(zone, firms[owners[j]], invention, at, filed)
         year += 1.0
+
+
+def poisson_quantile(means: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The Poisson(means) counts whose cumulative probability first reaches u (inverse
+    transform, element by element); a normal approximation above a mean of 200."""
+    counts = np.zeros(len(means), dtype=np.int64)
+    large = means > 200.0
+    if large.any():
+        z = np.array([_NORMAL.inv_cdf(x) for x in u[large].tolist()])
+        counts[large] = np.maximum(0, np.rint(means[large] + np.sqrt(means[large]) * z))
+    small = ~large
+    mean = means[small]
+    k = np.zeros(len(mean), dtype=np.int64)
+    term = np.exp(-mean)
+    cdf = term.copy()
+    target = u[small]
+    active = np.flatnonzero(target > cdf)
+    while len(active):
+        k[active] += 1
+        term[active] *= mean[active] / k[active]
+        cdf[active] += term[active]
+        active = active[target[active] > cdf[active]]
+        if len(active) and k[active[0]] > 2000:  # rounding: cdf never reaches u
+            break
+    counts[small] = k
+    return counts
 
 
 def schedule_grant(zone: Zone, firm: Firm, invention: bool, at: float, filed: float) -> None:

@@ -77,8 +77,13 @@ def test_levers_space_loads_against_the_baseline(levers: Space) -> None:
 
 def test_uncertain_space_loads_against_the_baseline(baseline_tree: SourceTree) -> None:
     space = load_space(UNCERTAIN, baseline_tree, kind="uncertain")
-    assert space.dimension == 4
-    assert all(p.kind == "uncertain" and p.scale == "log" for p in space.parameters.values())
+    assert space.dimension == 5
+    assert all(p.kind == "uncertain" for p in space.parameters.values())
+    incumbents = space.parameters["initial_state.enterprise_base_firms"]
+    assert incumbents.integer and incumbents.scale == "linear"
+    assert (incumbents.low, incumbents.high) == (80, 320)
+    rates = [p for path, p in space.parameters.items() if path.endswith("_per_year")]
+    assert len(rates) == 4 and all(p.scale == "log" for p in rates)
     assert all(p.cost_per_unit_yuan == 0 for p in space.parameters.values())
     base = space.base_values()
     assert base["arrivals.origins.maker_team.rate_per_year"] == 210

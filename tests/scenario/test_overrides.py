@@ -101,7 +101,7 @@ def test_override_of_log_scale_values_reproduces_them_exactly(
     tmp_path: Path, baseline_tree: SourceTree
 ) -> None:
     space = load_space(SCENARIOS / "spaces" / "uncertain.yaml", baseline_tree)
-    values = space.values([0.123, 0.456, 0.789, 0.321])
+    values = space.values([0.123, 0.456, 0.789, 0.321, 0.5])
     out = write_override(tmp_path, baseline_tree, values, name="baseline_calibrated")
     assert without_names(load_scenario(out)) == without_names(space.scenario(values))
     origins = load_scenario(out).arrivals.origins
