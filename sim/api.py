@@ -133,10 +133,25 @@ def _engine(
     return open_engine(workers, dask)
 
 
-def default_observations(scenario_path: str | os.PathLike[str]) -> Path | None:
-    """``observations.yaml`` beside a scenario file, if there is one."""
-    candidate = Path(scenario_path).parent / "observations.yaml"
-    return candidate if candidate.is_file() else None
+#: Files of observed figures and published patterns read from beside a scenario file.
+BESIDE_SCENARIO = ("observations.yaml", "patterns.yaml")
+
+
+def default_observations(scenario_path: str | os.PathLike[str]) -> list[Path] | None:
+    """``observations.yaml`` and ``patterns.yaml`` beside a scenario file, those there are."""
+    folder = Path(scenario_path).parent
+    found = [folder / name for name in BESIDE_SCENARIO if (folder / name).is_file()]
+    return found or None
+
+
+def observed_table(
+    files: str | os.PathLike[str] | list[str | os.PathLike[str]] | list[Path],
+) -> pd.DataFrame:
+    """The figures of one or several observation files, in order, as one table."""
+    paths = [files] if isinstance(files, str | os.PathLike) else list(files)
+    return pd.concat(
+        [observations_table(load_observations(path)) for path in paths], ignore_index=True
+    )
 
 
 def run_scenario(
@@ -147,7 +162,7 @@ def run_scenario(
     firm_records: bool = False,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
-    observations: str | os.PathLike[str] | None = None,
+    observations: str | os.PathLike[str] | list[Path] | None = None,
     dask: str | None = None,
     units_dir: str | os.PathLike[str] | None = None,
     resume: bool = False,
@@ -157,8 +172,9 @@ def run_scenario(
     Pass ``executor`` to use your own (e.g. a Dask client's executor); otherwise ``workers``
     processes are started for the run, or, with ``dask``, a Dask engine: ``"local"`` (a local
     cluster of ``workers`` processes) or a scheduler address such as ``"tcp://HOST:8786"``
-    (see ``sim.experiment.engines``). ``observations`` is a file of observed figures (by
-    default ``observations.yaml`` beside a scenario file, if present).
+    (see ``sim.experiment.engines``). ``observations`` is a file of observed figures, or a
+    list of them (by default ``observations.yaml`` and ``patterns.yaml`` beside a scenario
+    file, those present).
 
     With ``units_dir`` (the command line uses ``OUT/units``) every finished replication is
     stored there as it completes; with ``resume=True`` as well, the replications already
@@ -175,7 +191,7 @@ def run_scenario(
         if observations is None:
             observations = default_observations(scenario)
         scenario, tree = load_scenario_with_tree(scenario)
-    observed = observations_table(load_observations(observations)) if observations else None
+    observed = observed_table(observations) if observations else None
     store = None
     if units_dir is not None:  # before the engine starts: a mismatch fails at once
         store = open_run_units(units_dir, scenario, seed, firm_records, resume)
@@ -269,7 +285,7 @@ def compare_scenarios(
                 results,
                 goal_table(scenario, results.trajectories, replications),
                 tree,
-                observations_table(load_observations(observed)) if observed else None,
+                observed_table(observed) if observed else None,
             )
     base_name = names[0]
     base_scenario, base_tree = loaded[0]

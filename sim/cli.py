@@ -122,8 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--observations",
-        help="observed figures to mark on the plots (default: observations.yaml beside the "
-        "scenario, if present)",
+        action="append",
+        help="observed figures or published patterns to mark on the plots, repeatable "
+        "(default: observations.yaml and patterns.yaml beside the scenario, those present)",
     )
     run.add_argument(
         "--resume",

@@ -124,11 +124,11 @@ def hte_rounds(zone: Zone):
             if not hte_meets_all_but_ip(firm, now, rules):
                 continue
             if not has_core_ip(firm, now, rules):
-                if not (firm.cultivated(now) or keyed.uniform(buy_key, firm.id) < buy.probability):
-                    continue
+                if rules.min_invention_patents == 0 or not (
+                    firm.cultivated(now) or keyed.uniform(buy_key, firm.id) < buy.probability
+                ):
+                    continue  # no invention route to core IP, or it does not buy
                 buy_ip(zone, firm)
-                if not has_core_ip(firm, now, rules):
-                    continue  # bought inventions are not core IP when that route is closed
             noise = (keyed.normal(score_keys[0], firm.id), keyed.normal(score_keys[1], firm.id))
             if hte_score(firm, now, rules, noise) < rules.min_score:
                 continue

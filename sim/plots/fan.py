@@ -57,6 +57,47 @@ def observed_points(observations: pd.DataFrame | None, indicator: str) -> pd.Dat
     return rows[columns].sort_values("year", kind="stable").reset_index(drop=True)
 
 
+def pattern_spans(observations: pd.DataFrame | None, indicator: str) -> pd.DataFrame:
+    """Published patterns of an indicator averaged over a span of years (aggregate 'mean'):
+    year, to_year, value, low, high, source; sorted by year."""
+    columns = ["year", "to_year", "value", "low", "high", "source"]
+    if observations is None or observations.empty:
+        return pd.DataFrame(columns=columns)
+    rows = observations[
+        (observations["indicator"] == indicator) & (observations["aggregate"] == "mean")
+    ].copy()
+    rows["low"] = rows["low"].fillna(rows["value"])
+    rows["high"] = rows["high"].fillna(rows["value"])
+    return rows[columns].sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def draw_patterns(ax: Axes, spans: pd.DataFrame, scale: Scale) -> None:
+    """A published pattern as a hatched box over the years it is compared in, from the low to
+    the high end of its range, with its central value dashed."""
+    factor = scale.factor
+    for number, span in enumerate(spans.itertuples(index=False)):
+        start, end = float(span.year) - 0.4, float(span.to_year) + 0.4
+        low, high, value = span.low / factor, span.high / factor, span.value / factor
+        ax.fill_between(
+            [start, end],
+            [low, low],
+            [high, high],
+            facecolor="none",
+            edgecolor=OBSERVED,
+            hatch="///",
+            linewidth=0.8,
+            alpha=0.55,
+            zorder=4,
+            label=(
+                f"published pattern, mean over the years ({source_tag(span.source).split(':')[0]})"
+                if number == 0
+                else None
+            ),
+            gid="pattern",
+        )
+        ax.plot([start, end], [value, value], color=OBSERVED, linestyle="--", linewidth=1.0)
+
+
 def observed_tags(points: pd.DataFrame) -> list[str]:
     """Distinct short source names of observed points, in order."""
     return list(dict.fromkeys(source_tag(s) for s in points["source"]))
@@ -181,7 +222,7 @@ def plot_fan(
     source: str | None = None,
 ) -> Figure:
     """Median line and 50 % / 90 % bands of ``indicator`` across replications by year, with
-    observed figures (and their ranges) and the goal target marked."""
+    observed figures (and their ranges), published patterns and the goal target marked."""
     quantiles = yearly_quantiles(trajectories, indicator)
     scale = scale_for(indicator, quantiles.to_numpy())
     fig = new_figure(7.5, 4.6, footer_inches=0.3)
@@ -219,6 +260,7 @@ def plot_fan(
         gid="median",
     )
     draw_observed(ax, observed_points(observations, indicator), scale)
+    draw_patterns(ax, pattern_spans(observations, indicator), scale)
     draw_goal(ax, goal, scale, scaled[0.5])
     _finish(fig, ax, indicator, scale, title, source)
     headroom(ax, bool(np.nanmin(quantiles.to_numpy()) >= 0), goal, scale)
@@ -273,6 +315,7 @@ def plot_fan_overlay(
             gid=f"median:{name}",
         )
     draw_observed(ax, observed_points(observations, indicator), scale)
+    draw_patterns(ax, pattern_spans(observations, indicator), scale)
     reference = next(iter(quantiles.values())) / scale.factor
     draw_goal(ax, goal, scale, reference[0.5])
     _finish(fig, ax, indicator, scale, title, source)

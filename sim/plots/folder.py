@@ -29,6 +29,14 @@ FAN_EXTRAS = (
     "grants_paid_yuan",
     "loans_yuan",
     "fund_balance_yuan",
+    # the funnel's patterns (scenarios/patterns.yaml)
+    "hte_share_incubated",
+    "tech_sme_share_incubated",
+    "graduation_rate_incubated",
+    "failure_rate_incubated",
+    "revenue_per_incubated_firm_yuan",
+    "revenue_yuan",
+    "zone_share_of_city_patents",
 )
 RUN_SUMMARY_PLOTS = ("goal_dashboard.png", "funnel.png", "carriers.png", "survival.png")
 
