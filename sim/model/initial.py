@@ -101,6 +101,7 @@ def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
     validity period from the first review round (so every holder can apply to renew);
     holders meet the criteria they were certified on, and the others do not meet them all."""
     rules = zone.scenario.certification.hte
+    init = zone.scenario.initial_state
     stream = zone.streams.initial
     t0 = zone.t0
     first_round = math.floor(t0) + min(rules.review_rounds_in_year)
@@ -113,7 +114,7 @@ def certify_initial_hte(zone: Zone, base: list[Firm], count: int) -> None:
         # R&D spending (the criterion firms most often miss, and coaching most often fixes)
         if hte_eligible(firm, t0, rules):
             required = hte_required_rd_ratio(rules, firm.revenue(t0))
-            firm.rd_ratio = required * (0.6 + 0.35 * stream.uniform())
+            firm.rd_ratio = required * init.uncertified_rd_fraction.sample(stream)
     for firm in ranked[:count]:
         if (
             firm.inventions < rules.min_invention_patents
