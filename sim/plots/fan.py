@@ -43,32 +43,33 @@ def yearly_quantiles(trajectories: pd.DataFrame, indicator: str) -> pd.DataFrame
     return table.sort_index()
 
 
-def observed_points(observations: pd.DataFrame | None, indicator: str) -> pd.DataFrame:
-    """Observed single-year figures of an indicator (aggregate 'value'), sorted by year."""
-    columns = ["year", "value", "low", "high", "approx", "source"]
+def _figures(
+    observations: pd.DataFrame | None, indicator: str, aggregate: str, columns: list[str]
+) -> pd.DataFrame:
+    """The figures of an indicator with one aggregate, ranges filled in, sorted by year."""
     if observations is None or observations.empty:
         return pd.DataFrame(columns=columns)
     rows = observations[
-        (observations["indicator"] == indicator) & (observations["aggregate"] == "value")
+        (observations["indicator"] == indicator) & (observations["aggregate"] == aggregate)
     ].copy()
     rows["low"] = rows["low"].fillna(rows["value"])
     rows["high"] = rows["high"].fillna(rows["value"])
-    rows["approx"] = rows["approx"].astype(str).str.lower().isin(("true", "1"))
+    if "approx" in columns:
+        rows["approx"] = rows["approx"].astype(str).str.lower().isin(("true", "1"))
     return rows[columns].sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def observed_points(observations: pd.DataFrame | None, indicator: str) -> pd.DataFrame:
+    """Observed single-year figures of an indicator (aggregate 'value'), sorted by year."""
+    columns = ["year", "value", "low", "high", "approx", "source"]
+    return _figures(observations, indicator, "value", columns)
 
 
 def pattern_spans(observations: pd.DataFrame | None, indicator: str) -> pd.DataFrame:
     """Published patterns of an indicator averaged over a span of years (aggregate 'mean'):
     year, to_year, value, low, high, source; sorted by year."""
     columns = ["year", "to_year", "value", "low", "high", "source"]
-    if observations is None or observations.empty:
-        return pd.DataFrame(columns=columns)
-    rows = observations[
-        (observations["indicator"] == indicator) & (observations["aggregate"] == "mean")
-    ].copy()
-    rows["low"] = rows["low"].fillna(rows["value"])
-    rows["high"] = rows["high"].fillna(rows["value"])
-    return rows[columns].sort_values("year", kind="stable").reset_index(drop=True)
+    return _figures(observations, indicator, "mean", columns)
 
 
 def draw_patterns(ax: Axes, spans: pd.DataFrame, scale: Scale) -> None:

@@ -28,7 +28,9 @@ from sim.plots import (
 )
 from sim.plots.folder import FAN_EXTRAS
 from sim.plots.funnel import LOSSES, PROGRESS
+from sim.scenario.observations import load_observations, observations_table
 from sim.scenario.schema import Scenario
+from tests.helpers import SCENARIOS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -126,6 +128,29 @@ def test_fan_chart_marks_the_range_of_approximate_figures(
     np.testing.assert_allclose(np.array(segments), np.array(expected))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "observed (A 2018; B c. 2022)" in legend
+
+
+def test_fan_chart_marks_a_published_pattern_over_its_years(
+    trajectories: pd.DataFrame, observations: pd.DataFrame
+) -> None:
+    """A pattern averaged over years (patterns.yaml, aggregate 'mean') is a hatched box from
+    its first to its last year (half a year either side), from its low to its high end."""
+    patterns = observations_table(load_observations(SCENARIOS / "patterns.yaml"))
+    figures = pd.concat([observations, patterns], ignore_index=True)
+    pattern = figures[figures["indicator"] == "hte_share_incubated"]
+    assert len(pattern) == 1 and pattern.iloc[0]["aggregate"] == "mean"
+    fig = plot_fan(trajectories, "hte_share_incubated", figures)
+    (ax,) = fig.axes
+    boxes = [c for c in ax.collections if c.get_gid() == "pattern"]
+    assert len(boxes) == 1
+    row = pattern.iloc[0]
+    vertices = boxes[0].get_paths()[0].vertices
+    assert vertices[:, 0].min() == pytest.approx(row["year"] - 0.4)
+    assert vertices[:, 0].max() == pytest.approx(row["to_year"] + 0.4)
+    assert vertices[:, 1].min() == pytest.approx(row["low"])
+    assert vertices[:, 1].max() == pytest.approx(row["high"])
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(text.startswith("published pattern") for text in legend)
 
 
 def test_fan_chart_shows_yuan_in_millions(trajectories: pd.DataFrame) -> None:
