@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -30,6 +31,7 @@ from sim.experiment.units import ResumeMismatch
 from sim.plots import plot_comparison, plot_folder, plot_run
 from sim.report import write_report
 from sim.scenario import ScenarioError, load_scenario_with_tree
+from sim.scenario.errors import printable
 from sim.scenario.loader import read_tree
 from sim.scenario.observations import load_observations
 from sim.scenario.provenance import CLASSES, parameter_table
@@ -458,7 +460,7 @@ def _markdown(name: str, files: tuple[str, ...], table: pd.DataFrame, summary: s
 def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
     """The goal table for the terminal; reasons for goals not modelled go in the caption."""
     table = Table(
-        title=f"2020 goals: scenario '{name}', {replications} replications",
+        title=f"2020 goals: scenario '{escape(name)}', {replications} replications",
         title_justify="left",
         caption_justify="left",
     )
@@ -475,9 +477,10 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
     reasons = []
     for row in goals.itertuples(index=False):
         if row.status.startswith("not modelled"):
-            reasons.append(f"{row.goal}: {row.status.removeprefix('not modelled: ')}")
+            reason = printable(row.status.removeprefix("not modelled: "))
+            reasons.append(f"{escape(row.goal)}: {escape(reason)}")
             table.add_row(
-                row.goal,
+                escape(row.goal),
                 _given(row.target),
                 _given(row.baseline_2018),
                 "",
@@ -488,7 +491,7 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
             )
             continue
         table.add_row(
-            row.goal,
+            escape(row.goal),
             _given(row.target),
             _given(row.baseline_2018),
             _fmt(row.median_2020),

@@ -19,6 +19,7 @@ def test_key_reference_matches_the_schema():
 
 def test_key_reference_documents_every_key():
     for line in keys_markdown().splitlines()[2:]:
+        assert line.startswith("| `") and line.endswith(" |"), f"not one table row: {line!r}"
         meaning = line.rstrip(" |").rsplit("|", 1)[-1].strip()
         assert meaning, f"undocumented key: {line}"
 

@@ -6,6 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
+def printable(text: str) -> str:
+    """``text`` with every non-printable character (newlines, ESC, BEL, ...) written as its
+    Python escape, e.g. ``\\x1b``: text from input files cannot forge or colour output lines."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem at a position in a scenario file.
@@ -26,8 +36,12 @@ class Problem:
         object.__setattr__(self, "message", " ".join(self.message.split()))
 
     def format(self) -> str:
-        """Render as ``FILE:LINE:COL: key: message``."""
-        return f"{self.file}:{self.line}:{self.col}: {self.key}: {self.message}"
+        """Render as ``FILE:LINE:COL: key: message``, control characters shown as escapes
+        (``\\x1b``, ``\\n``) so that nothing a file holds can break or colour the line."""
+        return (
+            f"{printable(self.file)}:{self.line}:{self.col}: "
+            f"{printable(self.key)}: {printable(self.message)}"
+        )
 
 
 class ScenarioError(Exception):

@@ -512,10 +512,21 @@ def _error_message(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key"
     message = " ".join(str(error["msg"]).split())
+    if error["type"] == "string_pattern_mismatch":
+        message = _PATTERN_MESSAGES.get(error.get("ctx", {}).get("pattern", ""), message)
     value = error.get("input")
     if error["type"] != "missing" and (value is None or isinstance(value, str | int | float)):
         message += f" (got {_brief(value)})"
     return message
+
+
+#: Plain words for the patterns of names and ids (sim.scenario.schema.Id, IndicatorName).
+_PATTERN_MESSAGES = {
+    r"^[A-Za-z0-9_-]{1,64}$": "a name or id is 1 to 64 letters, digits, _ or - (no . or /)",
+    r"^[a-z0-9_]{1,64}(\.[A-Za-z0-9_-]{1,64})?$": (
+        "an indicator is a recorded indicator's name, or name.<carrier, pool or programme id>"
+    ),
+}
 
 
 def _brief(value: Any) -> str:

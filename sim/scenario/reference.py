@@ -112,7 +112,7 @@ def keys_markdown() -> str:
     rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for path, type_name, default, meaning in keys():
         default = "" if default == "required" else f"`{default}`"
-        meaning = meaning.replace("|", "\\|")
+        meaning = " ".join(meaning.split()).replace("|", "\\|")  # one table row per key
         rows.append(f"| `{path}` | {type_name} | {default} | {meaning} |")
     return "\n".join(rows) + "\n"
 

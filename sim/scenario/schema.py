@@ -28,6 +28,14 @@ Year = Annotated[float, Field(ge=1900, le=2200, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0)]
 Real = Annotated[float, Field(allow_inf_nan=False)]
 
+#: An id that can become part of a file name (scenario name, carrier, origin, pool, grant
+#: programme, goal): letters, digits, ``_`` and ``-``, at most 64 characters (no ``.``, so
+#: never ``..`` or a hidden file; no ``/``, so never a path).
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+#: A recorded indicator, optionally of one carrier, pool or programme: ``name`` or
+#: ``name.<id>``.
+IndicatorName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}(\.[A-Za-z0-9_-]{1,64})?$")]
+
 Kind = Literal["team", "startup"]
 Stage = Literal["team", "incubating", "enterprise"]
 
@@ -94,7 +102,7 @@ class Origin(Frozen):
 
 
 class Arrivals(Frozen):
-    origins: dict[str, Origin]
+    origins: dict[Id, Origin]
     """Arrival streams by origin (spin-off, talent team, entrant, contest winner, ...)."""
 
 
@@ -351,9 +359,9 @@ class TalentRewards(Frozen):
 
 
 class Funding(Frozen):
-    pools: dict[str, Pool]
+    pools: dict[Id, Pool]
     """Budget pools by name."""
-    grants: dict[str, GrantProgram]
+    grants: dict[Id, GrantProgram]
     """Grant programmes by name (yearly calls)."""
     loans: Loans
     """Tech loans."""
@@ -608,7 +616,7 @@ class Goal(Frozen):
     """Year by which the goal is to be met."""
     baseline_2018: Real | None = None
     """The observed value in 2018, where the sources give one."""
-    indicator: str | None = None
+    indicator: IndicatorName | None = None
     """Recorded indicator that measures the goal; null = not modelled."""
     not_modelled_reason: str | None = None
     """Why the model does not represent the goal."""
@@ -622,8 +630,9 @@ class Goal(Frozen):
 
 # ----------------------------------------------------------------------------- scenario
 class Scenario(Frozen):
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
-    """Short name (letters, digits, _ . -): names the results folder."""
+    name: Id
+    """Short name (letters, digits, _ and -, at most 64 characters): names the results
+    folder."""
     description: str = ""
     """What the scenario represents."""
     horizon: Horizon = Horizon()
@@ -632,7 +641,7 @@ class Scenario(Frozen):
     """Sectors of firms."""
     arrivals: Arrivals
     """Arrival streams of teams and startups."""
-    carriers: dict[str, Carrier]
+    carriers: dict[Id, Carrier]
     """The incubation carriers by id."""
     firms: Firms
     """Behaviour of teams and firms."""
@@ -648,7 +657,7 @@ class Scenario(Frozen):
     """Tech-based SME and HTE rules."""
     initial_state: InitialState
     """The zone in the start year."""
-    goals: dict[str, Goal]
+    goals: dict[Id, Goal]
     """The zone's goals, by id (an indicator's name where it measures the goal)."""
 
     # ------------------------------------------------------------------ derived quantities
