@@ -234,7 +234,7 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
                 resume=args.resume,
             )
     except KeyboardInterrupt:
-        kept = len(list(units_dir.glob("rep-*.pkl")))
+        kept = len(list(units_dir.glob("rep-*.json")))
         print(
             f"zonesim: {kept} finished replication{'s are' if kept != 1 else ' is'} kept in "
             f"{units_dir}; rerun the same command with --resume to run only the others",
@@ -279,7 +279,7 @@ def _write_run(run, out_dir: Path, units_dir: Path) -> list[Path]:
             if moved
             else "the files there are unchanged"
         )
-        kept = len(list(units_dir.glob("rep-*.pkl")))
+        kept = len(list(units_dir.glob("rep-*.json")))
         raise OSError(
             exc.errno,
             f"{exc.strerror or exc}: cannot write the results to {out_dir} ({state}); the "

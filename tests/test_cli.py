@@ -646,4 +646,4 @@ def test_a_failed_write_leaves_complete_files_only(
     assert err.startswith("zonesim: error: ")
     assert err.count("\n") == 1
     assert sorted(p.name for p in out_dir.iterdir()) == ["units"]
-    assert len(list((out_dir / "units").glob("rep-*.pkl"))) == 2
+    assert len(list((out_dir / "units").glob("rep-*.json"))) == 2

@@ -8,19 +8,21 @@ kept as columns (:class:`Columns`: numpy arrays, a fraction of the memory of the
 tuples) and the batch itself is let go; the tables are built from the columns at the end.
 
 With a :class:`~sim.experiment.units.UnitStore`, every finished replication is also kept on
-disk as its own unit file, ``rep-NNNNNN.pkl`` (the pickled ``(i, ReplicationOutput)``, written
-to a temporary file and renamed), as soon as its batch returns; replications already stored are
-loaded instead of run. Since a replication does not depend on the batch it ran in, an
-interrupted run resumes with any worker count or engine, and with more replications than
-before, and gives the same tables as an uninterrupted one. Unit files are read with
-:mod:`pickle`: only resume from folders this program wrote.
+disk as its own unit file, ``rep-NNNNNN.json`` (plain JSON data: the run's id, ``i`` and the
+``ReplicationOutput``'s records, written to a temporary file and renamed), as soon as its batch
+returns; replications already stored are loaded instead of run. Since a replication does not
+depend on the batch it ran in, an interrupted run resumes with any worker count or engine, and
+with more replications than before, and gives the same tables as an uninterrupted one. A unit
+is data, never code: one that does not parse, has the wrong shape or names another run (two
+runs on one folder, a planted file) is discarded and its replication run again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import os
-import pickle
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -160,13 +162,13 @@ def open_run_units(
 
 
 def unit_path(store: UnitStore, replication: int) -> Path:
-    return store.folder / f"rep-{replication:06d}.pkl"
+    return store.folder / f"rep-{replication:06d}.json"
 
 
 def stored_replications(store: UnitStore) -> list[int]:
     """Indexes of the replications with a unit file (whole or torn)."""
     found = []
-    for path in store.folder.glob("rep-*.pkl"):
+    for path in store.folder.glob("rep-*.json"):
         digits = path.stem.removeprefix("rep-")
         if digits.isdigit():
             found.append(int(digits))
@@ -174,37 +176,75 @@ def stored_replications(store: UnitStore) -> list[int]:
 
 
 def load_unit(store: UnitStore, replication: int) -> ReplicationOutput | None:
-    """A stored replication, or None when missing or unreadable (a torn file is deleted, to
-    be recomputed). ``RunResults.reused`` counts the replications loaded."""
+    """A stored replication, or None when missing, unreadable, of the wrong shape or of
+    another run (the file is deleted, to be recomputed). ``RunResults.reused`` counts the
+    replications loaded."""
     path = unit_path(store, replication)
     try:
-        data = path.read_bytes()
+        data = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except OSError:
-        data = b""
+    except (OSError, UnicodeDecodeError):
+        data = ""
     try:
-        index, output = pickle.loads(data)
-        whole = index == replication and isinstance(output, ReplicationOutput)
-    except Exception:  # noqa: BLE001 - a torn pickle raises almost anything
-        whole = False
-    if not whole:
+        output = unit_output(json.loads(data), store.run_id, replication)
+    except (ValueError, TypeError, KeyError):
+        output = None
+    if output is None:
         path.unlink(missing_ok=True)
-        return None
     return output
 
 
+def unit_output(unit: Any, run_id: str, replication: int) -> ReplicationOutput | None:
+    """The ReplicationOutput a parsed unit holds, if it is one of this run's, else None
+    (raises TypeError, KeyError or ValueError on a wrong shape)."""
+    if not isinstance(unit, dict) or unit.get("run") != run_id:
+        return None
+    if unit.get("replication") != replication:
+        return None
+    records = unit["output"]
+    trajectory = [(int(y), str(name), float(v)) for y, name, v in records["trajectory"]]
+    spells = [(float(a), float(b), str(kind)) for a, b, kind in records["spells"]]
+    firms = [tuple(_scalar(x) for x in row) for row in records["firms"]]
+    totals = {str(k): float(v) for k, v in records["totals"].items()}
+    census = {str(k): int(v) for k, v in records["census"].items()}
+    events = records["events"]
+    if not isinstance(events, int) or isinstance(events, bool):
+        raise TypeError("events must be an integer")
+    return ReplicationOutput(trajectory, spells, firms, totals, census, events)
+
+
+def _scalar(value: Any) -> Any:
+    """A firm record's field as read back: numbers, text, booleans; nothing else."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return math.nan if value is None else value
+    raise TypeError(f"not a scalar: {type(value).__name__}")
+
+
 def save_unit(store: UnitStore, replication: int, output: ReplicationOutput) -> None:
-    """Store one finished replication: temporary file in the same folder, then a rename."""
+    """Store one finished replication as JSON: temporary file in the same folder, then a
+    rename. Floats are written as their shortest exact text, so a resumed run's tables are
+    the same to the bit."""
     path = unit_path(store, replication)
-    data = pickle.dumps((replication, output), protocol=pickle.HIGHEST_PROTOCOL)
-    write_bytes_atomic(path, data)
+    unit = {
+        "run": store.run_id,
+        "replication": replication,
+        "output": {
+            "trajectory": output.trajectory,
+            "spells": output.spells,
+            "firms": output.firms,
+            "totals": output.totals,
+            "census": output.census,
+            "events": output.events,
+        },
+    }
+    write_bytes_atomic(path, json.dumps(unit, separators=(",", ":")).encode("utf-8"))
     store.computed += 1
 
 
 def _remove_temporary_units(store: UnitStore) -> None:
     """Temporary files of unit writes cut short (a killed run): never renamed, never read."""
-    for path in store.folder.glob(".rep-*.pkl.*"):
+    for path in store.folder.glob(".rep-*.json.*"):
         path.unlink(missing_ok=True)
 
 

@@ -12,12 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
 from sim.experiment.store import code_identity, versions, write_atomic, write_json
 
 MANIFEST = "manifest.json"
+
+
+def stored_run_id(manifest_path: Path) -> str | None:
+    """The run id a units manifest names, or None."""
+    try:
+        run_id = json.loads(manifest_path.read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return run_id if isinstance(run_id, str) and run_id else None
 
 
 class ResumeMismatch(Exception):
@@ -42,6 +52,7 @@ class UnitStore:
         self.folder = Path(folder)
         self.identity = identity = {**identity, **code_identity()}
         manifest_path = self.folder / MANIFEST
+        run_id = None
         if resume and manifest_path.is_file():
             stored = json.loads(manifest_path.read_text(encoding="utf-8")).get("identity", {})
             changed = [k for k in identity if k in stored and stored[k] != identity[k]]
@@ -51,10 +62,17 @@ class UnitStore:
                     "the stored units were made; rerun without --resume (starts afresh) "
                     "or choose another --out"
                 )
+            run_id = stored_run_id(manifest_path)
         elif self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_json(manifest_path, {"identity": identity, "versions": versions()})
+        #: identifies the run that made the units: a unit of another run (two runs on one
+        #: folder, a planted file) is not reused
+        self.run_id = run_id or uuid.uuid4().hex
+        write_json(
+            manifest_path,
+            {"identity": identity, "run_id": self.run_id, "versions": versions()},
+        )
         self.computed = 0
         self._made_here: set[str] = set()
         self._reused: set[str] = set()

@@ -6,7 +6,9 @@ earlier results."""
 from __future__ import annotations
 
 import errno
+import json
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -95,7 +97,7 @@ def test_a_run_killed_part_way_resumes_to_identical_results(
     )
     try:
         deadline = time.monotonic() + 60
-        while not list((killed / "units").glob("rep-*.pkl")):
+        while not list((killed / "units").glob("rep-*.json")):
             assert process.poll() is None, "the run ended before storing a replication"
             assert time.monotonic() < deadline, "no replication stored within 60 s"
             time.sleep(0.01)
@@ -105,7 +107,7 @@ def test_a_run_killed_part_way_resumes_to_identical_results(
         process.wait()
     assert process.returncode == -signal.SIGKILL
     assert not (killed / "trajectories.csv").exists(), "killed after the run had finished"
-    assert 1 <= len(list((killed / "units").glob("rep-*.pkl"))) < 12
+    assert 1 <= len(list((killed / "units").glob("rep-*.json"))) < 12
 
     code, out, err = cli(run_args(short, killed, 12, 3, "--resume"), capsys)
     assert code == 0, err
@@ -130,7 +132,11 @@ def test_resume_of_other_work_is_refused(
     out = tmp_path / "out"
     run_scenario(short, replications=2, seed=3, units_dir=out / "units")
     before = snapshot(out)
-    assert sorted(before) == ["units/manifest.json", "units/rep-000000.pkl", "units/rep-000001.pkl"]
+    assert sorted(before) == [
+        "units/manifest.json",
+        "units/rep-000000.json",
+        "units/rep-000001.json",
+    ]
     scenario, seed, extra = short, 3, ["--resume"]
     if change == "seed":
         seed = 4
@@ -163,7 +169,7 @@ def test_torn_units_are_recomputed_and_more_replications_run_only_the_missing(
     assert stored_replications(first) == [0, 1, 2]
     torn = unit_path(first, 1)
     torn.write_bytes(torn.read_bytes()[: torn.stat().st_size // 2])
-    (folder / ".rep-000002.pkl.left-by-a-kill").write_bytes(b"\x80")  # a write cut short
+    (folder / ".rep-000002.json.left-by-a-kill").write_bytes(b"\x80")  # a write cut short
 
     resumed = open_run_units(folder, scenario, 5, False, resume=True)
     done: list[int] = []
@@ -173,7 +179,7 @@ def test_torn_units_are_recomputed_and_more_replications_run_only_the_missing(
     assert done[0] == 2 and sum(done) == 5
     assert sorted(p.name for p in folder.iterdir()) == [
         "manifest.json",
-        *(f"rep-{i:06d}.pkl" for i in range(5)),
+        *(f"rep-{i:06d}.json" for i in range(5)),
     ]
 
     fresh = run_replications(scenario, 5, 5)
@@ -217,7 +223,11 @@ def test_a_full_folder_keeps_the_earlier_results(
     after = snapshot(out)
     units = {name: data for name, data in after.items() if name.startswith("units/")}
     assert {name: data for name, data in after.items() if name not in units} == before
-    assert sorted(units) == ["units/manifest.json", "units/rep-000000.pkl", "units/rep-000001.pkl"]
+    assert sorted(units) == [
+        "units/manifest.json",
+        "units/rep-000000.json",
+        "units/rep-000001.json",
+    ]
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
 
     monkeypatch.setattr(store_module, "write_atomic", real)
@@ -290,3 +300,49 @@ def test_the_interrupted_run_says_how_to_resume(
         "zonesim: interrupted",
     ]
     assert sorted(p.name for p in out.iterdir()) == ["units"]
+
+
+# ----------------------------------------------------------------------------- (e) hostile units
+def test_a_planted_unit_cannot_run_code_and_is_recomputed(short: Path, tmp_path: Path) -> None:
+    """Units are JSON data: a pickle planted under a unit's name is not unpickled (its payload
+    would create a file), and a unit of another run or of the wrong shape is discarded and its
+    replication run again, to the same tables as a clean run."""
+    scenario = load_scenario(short)
+    folder = tmp_path / "units"
+    first = open_run_units(folder, scenario, 5, False, resume=False)
+    run_replications(scenario, 3, 5, store=first)
+    marker = tmp_path / "PWNED"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    unit_path(first, 0).write_bytes(pickle.dumps(Payload()))  # a pickle where JSON belongs
+    other = unit_path(first, 1)  # a unit of another run: same shape, other run id
+    other.write_text(other.read_text(encoding="utf-8").replace(first.run_id, "f" * 32))
+    wrong_shape = {"run": first.run_id, "replication": 2, "output": []}
+    unit_path(first, 2).write_text(json.dumps(wrong_shape))
+    (folder / "rep-000003.pkl").write_bytes(pickle.dumps(Payload()))  # old-style name: ignored
+
+    resumed = open_run_units(folder, scenario, 5, False, resume=True)
+    assert resumed.run_id == first.run_id
+    again = run_replications(scenario, 3, 5, store=resumed)
+    assert not marker.exists()
+    assert again.reused == 0 and resumed.computed == 3
+    fresh = run_replications(scenario, 3, 5)
+    assert again.trajectories.to_csv(index=False) == fresh.trajectories.to_csv(index=False)
+
+
+def test_units_of_two_runs_on_one_folder_are_not_mixed(short: Path, tmp_path: Path) -> None:
+    """A second run (not resuming) on the same folder starts a new run id: units the first run
+    still writes there afterwards are not reused by a resume of the second."""
+    scenario = load_scenario(short)
+    folder = tmp_path / "units"
+    first = open_run_units(folder, scenario, 5, False, resume=False)
+    second = open_run_units(folder, scenario, 5, False, resume=False)
+    assert second.run_id != first.run_id
+    run_replications(scenario, 2, 5, store=first)  # the first run goes on writing its units
+    resumed = open_run_units(folder, scenario, 5, False, resume=True)
+    assert resumed.run_id == second.run_id
+    again = run_replications(scenario, 2, 5, store=resumed)
+    assert again.reused == 0  # the first run's units are not the second's
