@@ -21,7 +21,7 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     #: True when the value can equal ``lowest`` only with probability 0 (continuous laws).
     open_below: ClassVar[bool] = False
@@ -90,7 +90,7 @@ class Exponential(_Dist):
     dist: Literal["exponential"]
     mean_: Positive = Field(alias="mean")
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
     @property
     def lowest(self) -> float:
@@ -113,7 +113,7 @@ class Lognormal(_Dist):
     mean_: Positive = Field(alias="mean")
     sd: NonNegative
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
     @cached_property
     def log_params(self) -> tuple[float, float]:
@@ -174,7 +174,7 @@ class Gamma(_Dist):
     mean_: Positive = Field(alias="mean")
     sd: Positive
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
     @property
     def lowest(self) -> float:

@@ -42,7 +42,9 @@ Number = Annotated[float, Field(allow_inf_nan=False)]
 class Parameter(BaseModel):
     """One scenario key that an analysis varies."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, strict=True
+    )
 
     kind: Literal["uncertain", "lever"]
     """``uncertain``: a behaviour parameter calibration fits; ``lever``: a policy choice."""
@@ -98,7 +100,9 @@ class Parameter(BaseModel):
 
 
 class SpaceFile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, strict=True
+    )
 
     name: str = ""
     """Short name of the space."""
@@ -165,7 +169,7 @@ class Space:
         data = copy.deepcopy(self.base_data)
         for path, value in values.items():
             integral = self.parameters[path].integer
-            set_path(data, path, int(round(value)) if integral else float(value))
+            set_path(data, path, as_written(get_path(data, path), value, integral))
         if end_year is not None:
             data.setdefault("horizon", {})["end_year"] = end_year
         return data
@@ -232,7 +236,7 @@ def load_space(
         probes = {"low": parameter.low, "high": parameter.high, "integer": parameter.value(0.37)}
         for where, probe in probes.items():
             data = copy.deepcopy(base)
-            set_path(data, key, int(probe) if parameter.integer else probe)
+            set_path(data, key, as_written(value, probe, parameter.integer))
             message = _invalid(data)
             if message and where == "integer":
                 report(
@@ -246,6 +250,16 @@ def load_space(
     if problems:
         raise ScenarioError(problems)
     return Space(spec.name, spec.description, dict(spec.parameters), base, str(path))
+
+
+def as_written(written: Any, value: float, integer: bool) -> int | float:
+    """``value`` for a key whose scenario value is ``written``: rounded for an integer
+    parameter, a whole number kept whole where the scenario writes an integer (scenarios are
+    strictly typed), else a float."""
+    whole = isinstance(written, int) and not isinstance(written, bool)
+    if integer or (whole and float(value).is_integer()):
+        return int(round(value))
+    return float(value)
 
 
 def _invalid(data: dict[str, Any]) -> str | None:

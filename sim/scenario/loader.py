@@ -49,6 +49,12 @@ Position = tuple[str, int, int]
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 EXTENDS_KEY = "extends"
+#: Largest input file read (bytes): a scenario is a few tens of kilobytes.
+MAX_FILE_BYTES = 2_000_000
+#: Deepest nesting of flow collections (``[``, ``{``) accepted before parsing.
+MAX_FLOW_DEPTH = 64
+#: Suffixes of files ``extends`` may name.
+EXTENDS_SUFFIXES = (".yaml", ".yml")
 
 _ALIAS = "anchors and aliases are not allowed"
 _TAG = "tags are not allowed"
@@ -113,8 +119,13 @@ def read_tree(path: str | os.PathLike[str]) -> SourceTree:
     file = top
     named_at: Position | None = None  # where `file` was named by an `extends` key
     while True:
+        if named_at is not None and pathlib.Path(file).suffix.lower() not in EXTENDS_SUFFIXES:
+            problems.append(
+                Problem(*named_at, EXTENDS_KEY, "extends must name a .yaml or .yml file")
+            )
+            break
         try:
-            raw = pathlib.Path(file).read_bytes()
+            raw = _read_bounded(file)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             if named_at is None:
@@ -124,10 +135,29 @@ def read_tree(path: str | os.PathLike[str]) -> SourceTree:
                     Problem(*named_at, EXTENDS_KEY, f"cannot read extended file '{file}': {reason}")
                 )
             break
-        text = _decode(file, raw, problems)
-        if text is None:
+        if len(raw) > MAX_FILE_BYTES:
+            where = (file, 1, 1) if named_at is None else named_at
+            key = "(file)" if named_at is None else EXTENDS_KEY
+            problems.append(
+                Problem(*where, key, f"file is larger than {MAX_FILE_BYTES:,} bytes: refused")
+            )
             break
-        tree = _parse_file(file, text, problems)
+        # an extended file that is not a scenario file is refused in one line, its content
+        # never shown (extends could name any readable file)
+        found: list[Problem] = []
+        text = _decode(file, raw, found)
+        tree = _parse_file(file, text, found) if text is not None else None
+        if named_at is not None and (found or tree is None):
+            problems.append(
+                Problem(
+                    *named_at,
+                    EXTENDS_KEY,
+                    f"extended file '{file}' is not a valid scenario file (a YAML mapping); "
+                    "validate it on its own to see why",
+                )
+            )
+            break
+        problems.extend(found)
         if tree is None:
             break
         chain.append(tree)
@@ -200,6 +230,35 @@ def _identity(file: str) -> pathlib.Path:
         return pathlib.Path(os.path.abspath(file))
 
 
+def _read_bounded(file: str) -> bytes:
+    """A file's bytes, at most one more than ``MAX_FILE_BYTES`` (a longer file is refused)."""
+    with open(file, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of ``[``/``{`` outside quotes and comments (a cheap scan before the
+    parser, which is slow and deeply recursive on pathological nesting)."""
+    depth = deepest = 0
+    quote = ""
+    previous = "\n"
+    for char in text:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and previous in " \t\n":
+            quote = "\n"  # a comment runs to the end of the line
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        previous = char
+    return deepest
+
+
 def _decode(file: str, raw: bytes, problems: list[Problem]) -> str | None:
     """UTF-8 text of a file with line breaks normalised to ``\\n``; None after a problem."""
     try:
@@ -221,6 +280,11 @@ def _decode(file: str, raw: bytes, problems: list[Problem]) -> str | None:
 
 def _parse_file(file: str, text: str, problems: list[Problem]) -> _FileTree | None:
     """Parse one file's text; append its problems and return its tree if it is a mapping."""
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        problems.append(
+            Problem(file, 1, 1, "(file)", f"nesting is deeper than {MAX_FLOW_DEPTH} levels")
+        )
+        return None
     try:
         events = list(YAML(typ="rt").parse(text))
     except YAMLError as exc:

@@ -17,7 +17,9 @@ Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Observation(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, strict=True
+    )
 
     indicator: str
     """Recorded indicator the figure corresponds to."""
@@ -56,7 +58,7 @@ class Observation(BaseModel):
 
 
 class Observations(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     zone: str = ""
     observations: list[Observation]

@@ -41,7 +41,9 @@ Stage = Literal["team", "incubating", "enterprise"]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", use_attribute_docstrings=True, strict=True
+    )
 
 
 # ----------------------------------------------------------------------------- horizon
@@ -599,7 +601,11 @@ class InitialState(Frozen):
     """Other patents held by an enterprise."""
     sectors: dict[str, Rate]
     """Relative sector weights of the initial firms."""
-    uncertified_rd_fraction: Distribution = {"dist": "uniform", "low": 0.6, "high": 0.95}
+    uncertified_rd_fraction: Annotated[Distribution, Field(validate_default=True)] = {
+        "dist": "uniform",
+        "low": 0.6,
+        "high": 0.95,
+    }
     """An uncertified incumbent that would meet every HTE criterion has its R&D ratio set to
     this fraction of its band's minimum (drawn per firm): the 2018 count is the zone's state."""
 

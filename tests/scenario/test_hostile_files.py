@@ -1,0 +1,97 @@
+"""Hostile files: ``extends`` names only YAML files and never shows a file that is not a scenario;
+oversized and pathologically nested files are refused at once, in one located line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.scenario.loader import MAX_FILE_BYTES, MAX_FLOW_DEPTH
+
+SECRET = "hunter2-do-not-show"
+
+
+def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("target", "content", "message"),
+    [
+        ("secret.txt", f"token: {SECRET}\n", "extends must name a .yaml or .yml file"),
+        ("secret", f"token: {SECRET}\n", "extends must name a .yaml or .yml file"),
+        ("notes.yaml", f"{SECRET}\nsecond line {SECRET}\n", "is not a valid scenario file"),
+        ("list.yml", f"- {SECRET}\n- two\n", "is not a valid scenario file"),
+        ("broken.yaml", f"a: [{SECRET}\n", "is not a valid scenario file"),
+        ("binary.yaml", None, "is not a valid scenario file"),
+    ],
+)
+def test_extends_shows_nothing_of_a_file_that_is_not_a_scenario(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    content: str | None,
+    message: str,
+) -> None:
+    other = tmp_path / target
+    if content is None:
+        other.write_bytes(b"\xff\xfe" + SECRET.encode() + b"\x00\x81")
+    else:
+        other.write_text(content, encoding="utf-8")
+    top = tmp_path / "top.yaml"
+    top.write_text(f"extends: {target}\nname: x\n", encoding="utf-8")
+    code, out, err = cli(["validate", top], capsys)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{top}:1:1: extends: ")
+    assert message in lines[0]
+    assert SECRET not in err
+
+
+def test_a_file_above_the_size_limit_is_refused_without_parsing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("name: x\n" + "#" * (MAX_FILE_BYTES + 10) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    code, _, err = cli(["validate", big], capsys)
+    assert time.perf_counter() - started < 5
+    assert code == 2
+    assert err == f"{big}:1:1: (file): file is larger than {MAX_FILE_BYTES:,} bytes: refused\n"
+    # the same limit holds for a file named by extends, reported at the extends key
+    top = tmp_path / "top.yaml"
+    top.write_text("extends: big.yaml\nname: x\n", encoding="utf-8")
+    code, _, err = cli(["validate", top], capsys)
+    assert code == 2
+    assert err.startswith(f"{top}:1:1: extends: file is larger than")
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "])
+def test_deep_nesting_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], opening: str
+) -> None:
+    closing = "]" if opening == "[" else "}"
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(f"name: x\nv: {opening * 10000}1{closing * 10000}\n", encoding="utf-8")
+    started = time.perf_counter()
+    code, _, err = cli(["validate", deep], capsys)
+    assert time.perf_counter() - started < 5
+    assert code == 2
+    assert err == f"{deep}:1:1: (file): nesting is deeper than {MAX_FLOW_DEPTH} levels\n"
+
+
+def test_brackets_in_quotes_and_comments_are_not_nesting(tmp_path: Path) -> None:
+    from sim.scenario.loader import _flow_depth
+
+    assert _flow_depth("a: '[[[[['\nb: \"{{{{\"\nc: 1  # [[[[[[\nd: [[1]]\n") == 2
+    assert _flow_depth("x: " + "[" * 65 + "]" * 65) == 65
