@@ -26,7 +26,7 @@ from rich.table import Table
 from sim.api import compare_scenarios, run_scenario
 from sim.experiment import engines
 from sim.experiment.runner import expected_events, open_run_units
-from sim.experiment.store import write_atomic
+from sim.experiment.store import FolderBusy, folder_lock, write_atomic
 from sim.experiment.units import ResumeMismatch
 from sim.plots import plot_comparison, plot_folder, plot_run
 from sim.report import write_report
@@ -35,6 +35,7 @@ from sim.scenario.errors import printable
 from sim.scenario.loader import read_tree
 from sim.scenario.observations import load_observations
 from sim.scenario.provenance import CLASSES, parameter_table
+from sim.scenario.schema import Scenario
 
 #: A replication expected to process more SimPy events than this needs --force.
 MAX_EVENTS_PER_REPLICATION = 20_000_000
@@ -208,6 +209,14 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     _check_writable(out_dir)
+    with folder_lock(out_dir):
+        return _run_into(args, out, err, scenario, out_dir)
+
+
+def _run_into(
+    args: argparse.Namespace, out: Console, err: Console, scenario: Scenario, out_dir: Path
+) -> int:
+    """The run of ``cmd_run``, its output folder locked."""
     # Finished replications are stored in OUT/units as they complete, so that an interrupted
     # run can be resumed; the folder is deleted once the tables are written.
     units_dir = out_dir / "units"
@@ -304,36 +313,37 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
             raise BadInput(f"{path}: about {expected_events(scenario):,.0f} events per replication")
     out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
     _check_writable(out_dir)
-    total = args.replications * len(names)
-    with (
-        open_engine(args, min(args.workers, args.replications)) as (executor, workers),
-        _progress(total, args.no_progress, err, "compare") as advance,
-    ):
-        comparison = compare_scenarios(
-            args.scenarios,
-            args.replications,
-            args.seed,
-            workers=workers,
-            executor=executor,
-            progress=advance,
+    with folder_lock(out_dir):
+        total = args.replications * len(names)
+        with (
+            open_engine(args, min(args.workers, args.replications)) as (executor, workers),
+            _progress(total, args.no_progress, err, "compare") as advance,
+        ):
+            comparison = compare_scenarios(
+                args.scenarios,
+                args.replications,
+                args.seed,
+                workers=workers,
+                executor=executor,
+                progress=advance,
+            )
+        written = comparison.write(out_dir)
+        if not args.no_plots:
+            written += plot_comparison(out_dir)
+        out.print(
+            f"Compared with '{names[0]}' under common random numbers "
+            f"(seed {args.seed}, {args.replications} replications each):",
+            highlight=False,
         )
-    written = comparison.write(out_dir)
-    if not args.no_plots:
-        written += plot_comparison(out_dir)
-    out.print(
-        f"Compared with '{names[0]}' under common random numbers "
-        f"(seed {args.seed}, {args.replications} replications each):",
-        highlight=False,
-    )
-    for name, lines in comparison.differences.items():
-        out.print(f"\n[bold]{name}[/bold] differs from {names[0]} in:", highlight=False)
-        for line in lines:
-            out.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
-    out.print(goal_change_table(comparison, names))
-    end_year = max(scenario.horizon.end_year for scenario in loaded)
-    out.print(end_change_table(comparison, names, end_year))
-    out.print(f"wrote {len(written)} files and folders to {out_dir}", highlight=False)
-    return EXIT_OK
+        for name, lines in comparison.differences.items():
+            out.print(f"\n[bold]{name}[/bold] differs from {names[0]} in:", highlight=False)
+            for line in lines:
+                out.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
+        out.print(goal_change_table(comparison, names))
+        end_year = max(scenario.horizon.end_year for scenario in loaded)
+        out.print(end_change_table(comparison, names, end_year))
+        out.print(f"wrote {len(written)} files and folders to {out_dir}", highlight=False)
+        return EXIT_OK
 
 
 def goal_change_table(comparison, names: list[str]) -> Table:
@@ -607,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as exc:
         _print_problems(exc)
         return EXIT_BAD_INPUT
-    except BadInput as exc:
+    except (BadInput, FolderBusy) as exc:
         print(f"zonesim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -23,6 +23,7 @@ from sim.cli import (
     _progress,
     open_engine,
 )
+from sim.experiment.store import folder_lock
 from sim.experiment.units import ResumeMismatch
 from sim.scenario import ScenarioError
 from sim.scenario.loader import read_tree
@@ -176,121 +177,123 @@ def _fmt(value: float) -> str:
 
 def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
     out_dir = _out_dir(args, "calibrate")
-    study = _run(
-        lambda **kw: studies.calibrate_scenario(
-            args.scenario,
-            args.space,
-            args.observations,
-            out_dir,
-            args.replications,
-            args.seed,
-            args.trials,
-            args.fit_until,
-            resume=args.resume,
-            **kw,
-        ),
-        args,
-        args.trials * args.replications,
-        err,
-        "calibrate",
-    )
-    cal = study.calibration
-    table = Table(
-        title=f"Calibration of {study.setup.scenario.name}: {args.trials} trials x "
-        f"{args.replications} replications",
-        title_justify="left",
-    )
-    for column in ("parameter", "scenario", "best", "90 % range", "bounds", "note"):
-        table.add_column(column, justify="left" if column in ("parameter", "note") else "right")
-    for row in cal.ranges.itertuples():
-        table.add_row(
-            row.parameter,
-            _fmt(row.scenario_value),
-            _fmt(row.best),
-            f"{_fmt(row.range_low)}–{_fmt(row.range_high)}",
-            f"{_fmt(row.low)}–{_fmt(row.high)}",
-            f"at {row.at_bound} bound" if row.at_bound else "",
+    with folder_lock(out_dir):
+        study = _run(
+            lambda **kw: studies.calibrate_scenario(
+                args.scenario,
+                args.space,
+                args.observations,
+                out_dir,
+                args.replications,
+                args.seed,
+                args.trials,
+                args.fit_until,
+                resume=args.resume,
+                **kw,
+            ),
+            args,
+            args.trials * args.replications,
+            err,
+            "calibrate",
         )
-    out.print(table)
-    fit = Table(
-        title="Fit per observation (band: 5–95 % pooled over accepted parameters)",
-        title_justify="left",
-    )
-    for column in ("observation", "observed", "best mean", "band", "in band", "use"):
-        fit.add_column(column, justify="left" if column == "observation" else "right")
-    for row in cal.fit.itertuples():
-        years = (
-            str(row.year)
-            if row.to_year is None or row.to_year != row.to_year
-            else f"{row.year}–{int(row.to_year)}"
+        cal = study.calibration
+        table = Table(
+            title=f"Calibration of {study.setup.scenario.name}: {args.trials} trials x "
+            f"{args.replications} replications",
+            title_justify="left",
         )
-        observed = (
-            _fmt(row.observed) if row.low == row.high else f"{_fmt(row.low)}–{_fmt(row.high)}"
+        for column in ("parameter", "scenario", "best", "90 % range", "bounds", "note"):
+            table.add_column(column, justify="left" if column in ("parameter", "note") else "right")
+        for row in cal.ranges.itertuples():
+            table.add_row(
+                row.parameter,
+                _fmt(row.scenario_value),
+                _fmt(row.best),
+                f"{_fmt(row.range_low)}–{_fmt(row.range_high)}",
+                f"{_fmt(row.low)}–{_fmt(row.high)}",
+                f"at {row.at_bound} bound" if row.at_bound else "",
+            )
+        out.print(table)
+        fit = Table(
+            title="Fit per observation (band: 5–95 % pooled over accepted parameters)",
+            title_justify="left",
         )
-        use = "fitted" if row.used_in_fit else "hindcast"
-        if not row.informative:
-            use += " (fixed)"
-        fit.add_row(
-            f"{row.indicator} {years}",
-            observed,
-            _fmt(row.best_mean),
-            f"{_fmt(row.band_q05)}–{_fmt(row.band_q95)}",
-            "yes" if row.inside_band else "NO",
-            use,
-        )
-    out.print(fit)
-    if args.fit_until is not None:
-        hind = cal.hindcast
-        inside = int(hind["inside_band"].sum())
-        out.print(
-            f"hindcast: {inside} of {len(hind)} observations after {args.fit_until} inside "
-            "the simulated 90 % band",
-            highlight=False,
-        )
-    _finish(out, study, out_dir, args)
-    return EXIT_OK
+        for column in ("observation", "observed", "best mean", "band", "in band", "use"):
+            fit.add_column(column, justify="left" if column == "observation" else "right")
+        for row in cal.fit.itertuples():
+            years = (
+                str(row.year)
+                if row.to_year is None or row.to_year != row.to_year
+                else f"{row.year}–{int(row.to_year)}"
+            )
+            observed = (
+                _fmt(row.observed) if row.low == row.high else f"{_fmt(row.low)}–{_fmt(row.high)}"
+            )
+            use = "fitted" if row.used_in_fit else "hindcast"
+            if not row.informative:
+                use += " (fixed)"
+            fit.add_row(
+                f"{row.indicator} {years}",
+                observed,
+                _fmt(row.best_mean),
+                f"{_fmt(row.band_q05)}–{_fmt(row.band_q95)}",
+                "yes" if row.inside_band else "NO",
+                use,
+            )
+        out.print(fit)
+        if args.fit_until is not None:
+            hind = cal.hindcast
+            inside = int(hind["inside_band"].sum())
+            out.print(
+                f"hindcast: {inside} of {len(hind)} observations after {args.fit_until} inside "
+                "the simulated 90 % band",
+                highlight=False,
+            )
+        _finish(out, study, out_dir, args)
+        return EXIT_OK
 
 
 def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int:
     out_dir = _out_dir(args, "sensitivity")
-    samples = args.samples or (20 if args.method == "morris" else 256)
-    space_size = _space_size(args)
-    total = studies.sensitivity_points(space_size, args.method, samples) * args.replications
-    study = _run(
-        lambda **kw: studies.sensitivity_scenario(
-            args.scenario,
-            args.space,
-            args.output,
-            out_dir,
-            args.method,
-            samples,
-            args.replications,
-            args.seed,
-            resume=args.resume,
-            **kw,
-        ),
-        args,
-        total,
-        err,
-        "sensitivity",
-    )
-    result = study.result
-    table = Table(
-        title=f"{args.method.capitalize()} sensitivity of {result.output} "
-        f"({len(result.design)} points x {args.replications} replications)",
-        title_justify="left",
-    )
-    columns = [c for c in result.indices.columns]
-    for column in columns:
-        table.add_column(column, justify="left" if column == "parameter" else "right")
-    for row in result.indices.itertuples(index=False):
-        table.add_row(*[v if isinstance(v, str) else f"{v:.3g}" for v in row])
-    out.print(table)
-    for warning in result.warnings:
-        err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
-    study.manifest["notes"] = []
-    _finish(out, study, out_dir, args)
-    return EXIT_OK
+    with folder_lock(out_dir):
+        samples = args.samples or (20 if args.method == "morris" else 256)
+        space_size = _space_size(args)
+        total = studies.sensitivity_points(space_size, args.method, samples) * args.replications
+        study = _run(
+            lambda **kw: studies.sensitivity_scenario(
+                args.scenario,
+                args.space,
+                args.output,
+                out_dir,
+                args.method,
+                samples,
+                args.replications,
+                args.seed,
+                resume=args.resume,
+                **kw,
+            ),
+            args,
+            total,
+            err,
+            "sensitivity",
+        )
+        result = study.result
+        table = Table(
+            title=f"{args.method.capitalize()} sensitivity of {result.output} "
+            f"({len(result.design)} points x {args.replications} replications)",
+            title_justify="left",
+        )
+        columns = [c for c in result.indices.columns]
+        for column in columns:
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for row in result.indices.itertuples(index=False):
+            table.add_row(*[v if isinstance(v, str) else f"{v:.3g}" for v in row])
+        out.print(table)
+        for warning in result.warnings:
+            err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
+        study.manifest["notes"] = []
+        _finish(out, study, out_dir, args)
+        return EXIT_OK
 
 
 def _space_size(args: argparse.Namespace) -> int:
@@ -305,53 +308,54 @@ def _space_size(args: argparse.Namespace) -> int:
 
 def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
     out_dir = _out_dir(args, "tune")
-    confirm = args.confirm_replications or 4 * args.replications
-    study = _run(
-        lambda **kw: studies.tune_scenario(
-            args.scenario,
-            args.space,
-            args.goals,
-            out_dir,
-            args.min_probability,
-            args.replications,
-            args.seed,
-            args.trials,
-            confirm,
-            resume=args.resume,
-            **kw,
-        ),
-        args,
-        args.trials * args.replications + (13 + 3 * _space_size(args)) * confirm,
-        err,
-        "tune",
-    )
-    result = study.result
-    s = result.best_summary
-    title = (
-        "Cheapest policy found"
-        if result.best is not None
-        else "No policy met the goals; the most likely one seen"
-    )
-    table = Table(
-        title=f"{title} ({', '.join(result.goals)}; P >= {result.min_probability:g})",
-        title_justify="left",
-    )
-    for column in ("lever", "scenario", "policy"):
-        table.add_column(column, justify="left" if column == "lever" else "right")
-    base = study.setup.space.base_values()
-    shown = result.best or {p: float(v) for p, v in _best_seen(result).items()}
-    for path, value in shown.items():
-        table.add_row(path, _fmt(base[path]), _fmt(value))
-    out.print(table)
-    out.print(f"cost over the scenario: {s['cost_yuan'] / 1e6:,.2f} M yuan", highlight=False)
-    for name in ["all", *result.goals]:
-        out.print(
-            f"P({name}) = {s[f'p_{name}']:.2f} (90 % {s[f'p_{name}_low']:.2f}–"
-            f"{s[f'p_{name}_high']:.2f}, {s['replications']} replications)",
-            highlight=False,
+    with folder_lock(out_dir):
+        confirm = args.confirm_replications or 4 * args.replications
+        study = _run(
+            lambda **kw: studies.tune_scenario(
+                args.scenario,
+                args.space,
+                args.goals,
+                out_dir,
+                args.min_probability,
+                args.replications,
+                args.seed,
+                args.trials,
+                confirm,
+                resume=args.resume,
+                **kw,
+            ),
+            args,
+            args.trials * args.replications + (13 + 3 * _space_size(args)) * confirm,
+            err,
+            "tune",
         )
-    _finish(out, study, out_dir, args)
-    return EXIT_OK
+        result = study.result
+        s = result.best_summary
+        title = (
+            "Cheapest policy found"
+            if result.best is not None
+            else "No policy met the goals; the most likely one seen"
+        )
+        table = Table(
+            title=f"{title} ({', '.join(result.goals)}; P >= {result.min_probability:g})",
+            title_justify="left",
+        )
+        for column in ("lever", "scenario", "policy"):
+            table.add_column(column, justify="left" if column == "lever" else "right")
+        base = study.setup.space.base_values()
+        shown = result.best or {p: float(v) for p, v in _best_seen(result).items()}
+        for path, value in shown.items():
+            table.add_row(path, _fmt(base[path]), _fmt(value))
+        out.print(table)
+        out.print(f"cost over the scenario: {s['cost_yuan'] / 1e6:,.2f} M yuan", highlight=False)
+        for name in ["all", *result.goals]:
+            out.print(
+                f"P({name}) = {s[f'p_{name}']:.2f} (90 % {s[f'p_{name}_low']:.2f}–"
+                f"{s[f'p_{name}_high']:.2f}, {s['replications']} replications)",
+                highlight=False,
+            )
+        _finish(out, study, out_dir, args)
+        return EXIT_OK
 
 
 def _best_seen(result) -> dict:
@@ -362,51 +366,52 @@ def _best_seen(result) -> dict:
 
 def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
     out_dir = _out_dir(args, "sweep")
-    levers = [p.strip() for p in args.levers.split(",")] if args.levers else None
-    size = len(levers) if levers else _space_size(args)
-    points = {"grid": args.samples**size, "oat": 2 * size}.get(args.design, args.samples)
-    study = _run(
-        lambda **kw: studies.sweep_scenario(
-            args.scenario,
-            args.space,
-            out_dir,
-            args.design,
-            args.samples,
-            args.goals,
-            args.x,
-            args.y,
-            args.replications,
-            args.seed,
-            levers=levers,
-            resume=args.resume,
-            **kw,
-        ),
-        args,
-        points * args.replications,
-        err,
-        "sweep",
-    )
-    if study.effects is not None:
-        _print_effects(out, study, args)
+    with folder_lock(out_dir):
+        levers = [p.strip() for p in args.levers.split(",")] if args.levers else None
+        size = len(levers) if levers else _space_size(args)
+        points = {"grid": args.samples**size, "oat": 2 * size}.get(args.design, args.samples)
+        study = _run(
+            lambda **kw: studies.sweep_scenario(
+                args.scenario,
+                args.space,
+                out_dir,
+                args.design,
+                args.samples,
+                args.goals,
+                args.x,
+                args.y,
+                args.replications,
+                args.seed,
+                levers=levers,
+                resume=args.resume,
+                **kw,
+            ),
+            args,
+            points * args.replications,
+            err,
+            "sweep",
+        )
+        if study.effects is not None:
+            _print_effects(out, study, args)
+            _finish(out, study, out_dir, args)
+            return EXIT_OK
+        table = study.table
+        best = table.sort_values(study.column, ascending=False).head(5)
+        out.print(
+            f"Sweep ({args.design}, {len(table)} points x {args.replications} replications): "
+            f"the 5 points most likely to meet {', '.join(study.manifest['goals'])}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        rich = Table()
+        columns = [*study.setup.space.paths, "cost_yuan", study.column]
+        for column in columns:
+            rich.add_column(".".join(column.split(".")[-2:]), justify="right")
+        for _, row in best.iterrows():
+            rich.add_row(*[_fmt(row[c]) if c != study.column else f"{row[c]:.2f}" for c in columns])
+        out.print(rich)
         _finish(out, study, out_dir, args)
         return EXIT_OK
-    table = study.table
-    best = table.sort_values(study.column, ascending=False).head(5)
-    out.print(
-        f"Sweep ({args.design}, {len(table)} points x {args.replications} replications): "
-        f"the 5 points most likely to meet {', '.join(study.manifest['goals'])}",
-        highlight=False,
-        soft_wrap=True,
-    )
-    rich = Table()
-    columns = [*study.setup.space.paths, "cost_yuan", study.column]
-    for column in columns:
-        rich.add_column(".".join(column.split(".")[-2:]), justify="right")
-    for _, row in best.iterrows():
-        rich.add_row(*[_fmt(row[c]) if c != study.column else f"{row[c]:.2f}" for c in columns])
-    out.print(rich)
-    _finish(out, study, out_dir, args)
-    return EXIT_OK
 
 
 def _print_effects(out: Console, study, args: argparse.Namespace) -> None:

@@ -6,12 +6,15 @@ files it had finished complete and none half-written.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import json
 import os
 import platform
 import tempfile
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -109,3 +112,39 @@ def write_csv(path: Path, table: pd.DataFrame) -> None:
 
 def write_json(path: Path, data: dict) -> None:
     write_atomic(path, json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+
+
+#: The lock file a command holds in its output folder while it writes there.
+LOCK_NAME = ".zonesim.lock"
+
+
+class FolderBusy(Exception):
+    """Another zonesim command holds the output folder's lock."""
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an advisory lock (``fcntl.flock``) on ``folder`` while a command writes there: a
+    second command on the same folder raises :class:`FolderBusy` at once instead of mixing its
+    files with the first's. The lock file is removed when the command ends, and the folder
+    too if this command created it and wrote nothing (bad input found after the lock)."""
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    handle = open(path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise FolderBusy(
+            f"{folder}: another zonesim command is writing there; wait for it to finish or "
+            "choose another --out"
+        ) from None
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+        if created and not any(folder.iterdir()):
+            folder.rmdir()

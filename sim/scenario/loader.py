@@ -142,12 +142,12 @@ def read_tree(path: str | os.PathLike[str]) -> SourceTree:
                 Problem(*where, key, f"file is larger than {MAX_FILE_BYTES:,} bytes: refused")
             )
             break
-        # an extended file that is not a scenario file is refused in one line, its content
+        # an extended file that does not parse as a mapping is refused in one line, its content
         # never shown (extends could name any readable file)
         found: list[Problem] = []
         text = _decode(file, raw, found)
         tree = _parse_file(file, text, found) if text is not None else None
-        if named_at is not None and (found or tree is None):
+        if named_at is not None and tree is None:
             problems.append(
                 Problem(
                     *named_at,
