@@ -20,6 +20,12 @@ NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
+#: Largest coefficient of variation (sd / mean) a lognormal or gamma may have.
+MAX_CV = 1000.0
+#: Largest value a distribution may reasonably produce (floats overflow near 1.8e308).
+MAX_VALUE = 1e300
+
+
 class _Dist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
@@ -115,6 +121,15 @@ class Lognormal(_Dist):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
+    @model_validator(mode="after")
+    def _finite(self) -> Lognormal:
+        if self.sd > MAX_CV * self.mean_:
+            raise ValueError(f"sd is more than {MAX_CV:,.0f} times the mean: an absurd spread")
+        mu, sigma = self.log_params
+        if mu + 8.5 * sigma > math.log(MAX_VALUE):
+            raise ValueError("values this large overflow (the 1-in-10^17 quantile is above 1e300)")
+        return self
+
     @cached_property
     def log_params(self) -> tuple[float, float]:
         """(mu, sigma) of the underlying normal."""
@@ -183,6 +198,14 @@ class Gamma(_Dist):
     @property
     def mean(self) -> float:
         return self.mean_
+
+    @model_validator(mode="after")
+    def _finite(self) -> Gamma:
+        if self.sd > MAX_CV * self.mean_ or self.mean_ > MAX_CV * 1e6 * self.sd:
+            raise ValueError(
+                f"sd must lie between {1 / (MAX_CV * 1e6):g} and {MAX_CV:,.0f} times the mean"
+            )
+        return self
 
     def sample(self, stream: Stream) -> float:
         shape = (self.mean_ / self.sd) ** 2

@@ -35,7 +35,8 @@ def filing_rate(zone: Zone, firm: Firm, t: float) -> float:
     per_filing = patents.rd_yuan_per_filing
     rd_filings = (rd_yuan / per_filing) ** patents.rd_elasticity if per_filing and rd_yuan else 0
     capability = max(0.0, 1.0 + patents.capability_effect * (firm.capability - 0.5))
-    return (base + rd_filings) * capability * zone.subsidy_multiplier
+    rate = (base + rd_filings) * capability * zone.subsidy_multiplier
+    return min(rate, patents.max_filings_per_firm_per_year)
 
 
 def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
@@ -50,7 +51,8 @@ def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
     per_filing = patents.rd_yuan_per_filing
     rd_filings = (columns[:, 1] / per_filing) ** patents.rd_elasticity if per_filing else 0.0
     factor = np.maximum(0.0, 1.0 + patents.capability_effect * (columns[:, 2] - 0.5))
-    return (columns[:, 0] + rd_filings) * factor * zone.subsidy_multiplier
+    rates = (columns[:, 0] + rd_filings) * factor * zone.subsidy_multiplier
+    return np.minimum(rates, patents.max_filings_per_firm_per_year)
 
 
 def patent_filings(zone: Zone):

@@ -427,6 +427,9 @@ class Patents(Frozen):
     rd_elasticity: Annotated[float, Field(gt=0, le=1.5, allow_inf_nan=False)] = 1.0
     """Filings grow as (R&D / rd_yuan_per_filing) ** rd_elasticity: below 1, with
     diminishing returns."""
+    max_filings_per_firm_per_year: Area = 10000.0
+    """Ceiling on one firm's filing rate (a bound on the work a run can be asked to do; China's
+    largest filer files some thousands of applications a year)."""
     filing_subsidy_yuan: Yuan = 0.0
     """Subsidy the zone pays per patent filed (yuan); lever."""
     subsidy_response: DoseResponse
