@@ -23,16 +23,18 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim.analysis.space import SpaceFile
 from sim.api import compare_scenarios, run_scenario
 from sim.experiment import engines
 from sim.experiment.runner import expected_events, open_run_units
 from sim.experiment.store import FolderBusy, folder_lock, write_atomic
 from sim.experiment.units import ResumeMismatch
+from sim.indicators import INDICATORS
 from sim.plots import plot_comparison, plot_folder, plot_run
 from sim.report import write_report
 from sim.scenario import ScenarioError, load_scenario_with_tree
-from sim.scenario.errors import printable
-from sim.scenario.loader import read_tree
+from sim.scenario.errors import Problem, printable
+from sim.scenario.loader import load, read_tree
 from sim.scenario.observations import load_observations
 from sim.scenario.provenance import CLASSES, parameter_table
 from sim.scenario.schema import Scenario
@@ -172,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ----------------------------------------------------------------------------- commands
 def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
-    """Check scenario files (and observation files, recognised by their top-level key)."""
+    """Check scenario, observation, pattern and parameter-space files (recognised by their
+    top-level keys)."""
     status = EXIT_OK
     for path in args.scenarios:
         try:
@@ -184,17 +187,49 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def _validate_one(path: str) -> str:
+    """Check one file as the command that reads it would: a scenario (schema, cross-checks and
+    the event guard of ``run``), observations or patterns (schema and known indicators), or a
+    parameter space (schema; its keys are checked against a scenario by the commands that
+    use it). The kind is recognised by the file's top-level keys."""
     tree = read_tree(path)
     if "observations" in tree.data and "arrivals" not in tree.data:
         observations = load_observations(path)
+        unknown = [
+            Problem(*tree.locate(("observations", i, "indicator")), f"unknown indicator {o!r}")
+            for i, o in enumerate(o.indicator for o in observations.observations)
+            if o.partition(".")[0] not in INDICATORS
+        ]
+        if unknown:
+            raise ScenarioError(unknown)
         return f"ok: {path}: {len(observations.observations)} observed figures"
+    if "parameters" in tree.data and "arrivals" not in tree.data:
+        space = load(path, SpaceFile)[0]
+        return (
+            f"ok: {path}: parameter space of {len(space.parameters)} parameters (their keys "
+            "are checked against the scenario by the command that uses it)"
+        )
     scenario, tree = load_scenario_with_tree(path)
+    events = expected_events(scenario)
+    if events > MAX_EVENTS_PER_REPLICATION:
+        raise ScenarioError(
+            [
+                Problem(
+                    path,
+                    1,
+                    1,
+                    "(file)",
+                    f"about {events:,.0f} events per replication expected (limit "
+                    f"{MAX_EVENTS_PER_REPLICATION:,}); check the arrival rates and the horizon "
+                    "(run refuses it without --force)",
+                )
+            ]
+        )
     chain = " <- ".join(reversed(tree.files))
     return (
         f"ok: {path}: scenario '{scenario.name}' ({chain}); {len(scenario.carriers)} carriers, "
         f"{len(scenario.arrivals.origins)} arrival origins, "
         f"about {scenario.expected_arrivals():,.0f} arrivals and "
-        f"{expected_events(scenario):,.0f} events per replication"
+        f"{events:,.0f} events per replication"
     )
 
 

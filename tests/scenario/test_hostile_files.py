@@ -95,3 +95,62 @@ def test_brackets_in_quotes_and_comments_are_not_nesting(tmp_path: Path) -> None
 
     assert _flow_depth("a: '[[[[['\nb: \"{{{{\"\nc: 1  # [[[[[[\nd: [[1]]\n") == 2
     assert _flow_depth("x: " + "[" * 65 + "]" * 65) == 65
+
+
+# ----------------------------------------------------------------------------- validate = run
+def test_validate_applies_the_event_guard_of_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import BASELINE
+
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(
+        f"extends: {BASELINE}\nname: huge\narrivals:\n  origins:\n    maker_team:\n"
+        "      rate_per_year: 1.0e+9\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(["validate", huge], capsys)
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(f"{huge}:1:1: (file): about ")
+    assert "events per replication expected (limit 20,000,000)" in line
+    code, _, err = cli(["run", huge, "-n", "1", "--out", tmp_path / "out"], capsys)
+    assert code == 2 and not (tmp_path / "out").exists()
+
+
+def test_validate_checks_the_indicators_of_observations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    observations = tmp_path / "observations.yaml"
+    observations.write_text(
+        "zone: x\nobservations:\n"
+        "  - {indicator: national_hte, year: 2018, value: 13, source: s}\n"
+        "  - {indicator: firms_in_carriers.park, year: 2019, value: 1, source: s}\n"
+        "  - {indicator: no_such_thing, year: 2019, value: 1, source: s}\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(["validate", observations], capsys)
+    assert code == 2 and out == ""
+    assert (
+        err == f"{observations}:5:6: observations.2.indicator: unknown indicator 'no_such_thing'\n"
+    )
+
+
+def test_validate_recognises_a_parameter_space(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import SCENARIOS
+
+    code, out, _ = cli(["validate", SCENARIOS / "spaces" / "levers.yaml"], capsys)
+    assert code == 0
+    assert out.startswith(f"ok: {SCENARIOS / 'spaces' / 'levers.yaml'}: parameter space of 7")
+    bad = tmp_path / "space.yaml"
+    bad.write_text(
+        "parameters:\n  a.b:\n    kind: lever\n    low: 1\n    hihg: 2\n", encoding="utf-8"
+    )
+    code, out, err = cli(["validate", bad], capsys)
+    assert code == 2
+    lines = err.splitlines()
+    # the space's own problems, not a scenario's dozen "Field required" lines
+    assert all("Field required" not in line or "high" in line for line in lines), lines
+    assert any(line.startswith(f"{bad}:5:5: parameters.a.b.hihg: unknown key") for line in lines)
