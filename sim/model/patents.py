@@ -27,20 +27,10 @@ FILE_COUNT, FILE_DATE, FILE_KIND, FILE_GRANT = 31, 32, 33, 34
 _NORMAL = NormalDist()
 
 
-def filing_rate(zone: Zone, firm: Firm, t: float) -> float:
-    """Patents a firm files per year at time t (see the module docstring)."""
-    patents = zone.scenario.patents
-    base = zone.stage_filing_rates[firm.stage]
-    rd_yuan = firm.rd_ratio * firm.revenue(t)
-    per_filing = patents.rd_yuan_per_filing
-    rd_filings = (rd_yuan / per_filing) ** patents.rd_elasticity if per_filing and rd_yuan else 0
-    capability = max(0.0, 1.0 + patents.capability_effect * (firm.capability - 0.5))
-    rate = (base + rd_filings) * capability * zone.subsidy_multiplier
-    return min(rate, patents.max_filings_per_firm_per_year)
-
-
 def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
-    """``filing_rate`` of each firm, at once."""
+    """Patents each firm files per year at time t: its stage's base rate plus the filings its
+    R&D spending pays for, times its capability factor and the subsidy's response, capped
+    (see the module docstring)."""
     if not firms:
         return np.zeros(0)
     patents = zone.scenario.patents
@@ -149,8 +139,7 @@ def prime_patent_pipeline(zone: Zone, firms: list[Firm]) -> None:
     delays = patents.grant_delay_years
     window = 5 * max(delays.invention.mean, delays.other.mean)
     t0, t_end = zone.t0, zone.t_end
-    for firm in firms:
-        rate = filing_rate(zone, firm, t0)
+    for firm, rate in zip(firms, filing_rates(zone, firms, t0).tolist(), strict=True):
         if rate <= 0:
             continue
         for _ in range(int(stream.rng.poisson(rate * window))):
