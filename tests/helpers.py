@@ -120,3 +120,17 @@ def queue_data(
     data["firms"]["patience_years"] = const(patience)
     data["incubation"]["max_stay_years"] = {"dist": "exponential", "mean": mean_stay}
     return data
+
+
+def run_cli(argv: list[object], capsys: Any) -> tuple[int, str, str]:
+    """Run the command line in this process (arguments as strings); argparse errors exit
+    through SystemExit, everything else returns a code. Never a traceback."""
+    from sim.cli import main  # the CLI loads plotting: only tests that use it pay for it
+
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err

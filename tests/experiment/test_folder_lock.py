@@ -8,19 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
 from sim.experiment.store import LOCK_NAME, FolderBusy, folder_lock
-from tests.helpers import BASELINE, SCENARIOS
+from tests.helpers import BASELINE, SCENARIOS, run_cli
 
-
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+cli = run_cli
 
 
 def short(tmp_path: Path) -> Path:

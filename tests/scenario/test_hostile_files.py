@@ -8,20 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.scenario.loader import MAX_FILE_BYTES, MAX_FLOW_DEPTH
+from sim.scenario.loader import MAX_FILE_BYTES, MAX_FLOW_DEPTH, _flow_depth
+from tests.helpers import BASELINE, SCENARIOS, run_cli
 
 SECRET = "hunter2-do-not-show"
 
 
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+cli = run_cli
 
 
 @pytest.mark.parametrize(
@@ -91,8 +84,6 @@ def test_deep_nesting_is_refused_at_once(
 
 
 def test_brackets_in_quotes_and_comments_are_not_nesting(tmp_path: Path) -> None:
-    from sim.scenario.loader import _flow_depth
-
     assert _flow_depth("a: '[[[[['\nb: \"{{{{\"\nc: 1  # [[[[[[\nd: [[1]]\n") == 2
     assert _flow_depth("x: " + "[" * 65 + "]" * 65) == 65
 
@@ -101,8 +92,6 @@ def test_brackets_in_quotes_and_comments_are_not_nesting(tmp_path: Path) -> None
 def test_validate_applies_the_event_guard_of_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.helpers import BASELINE
-
     huge = tmp_path / "huge.yaml"
     huge.write_text(
         f"extends: {BASELINE}\nname: huge\narrivals:\n  origins:\n    maker_team:\n"
@@ -139,8 +128,6 @@ def test_validate_checks_the_indicators_of_observations(
 def test_validate_recognises_a_parameter_space(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.helpers import SCENARIOS
-
     code, out, _ = cli(["validate", SCENARIOS / "spaces" / "levers.yaml"], capsys)
     assert code == 0
     assert out.startswith(f"ok: {SCENARIOS / 'spaces' / 'levers.yaml'}: parameter space of 7")

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
 from sim.scenario.errors import Problem, printable
-from tests.helpers import BASELINE
+from tests.helpers import BASELINE, run_cli
 
 LINE = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<key>[^\n]+?): (?P<msg>.+)$")
 ID_MESSAGE = "a name or id is 1 to 64 letters, digits, _ or - (no . or /)"
@@ -24,14 +23,7 @@ def scenario(tmp_path: Path, body: str, name: str = "hostile.yaml") -> Path:
     return path
 
 
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+cli = run_cli
 
 
 def files_under(folder: Path) -> set[Path]:

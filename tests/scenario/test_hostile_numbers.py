@@ -7,18 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from tests.helpers import BASELINE
+from tests.helpers import BASELINE, run_cli
 
-
-def cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
+cli = run_cli
 
 
 def scenario(tmp_path: Path, body: str) -> Path:
