@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.api import ScenarioRun
 from sim.scenario import load_scenario
+from sim.studies import ScenarioRun
 from tests.helpers import BASELINE, ROOT
 
 YEARS = list(range(2018, 2031))

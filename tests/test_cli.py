@@ -13,11 +13,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import sim.cli
-from sim.cli import MAX_EVENTS_PER_REPLICATION, main
-from sim.experiment import store
-from sim.experiment.runner import EVENTS_PER_FIRM, EVENTS_PER_YEAR, expected_events
+import sim.cli.run
+import sim.experiment.runner
+from sim.cli import main
+from sim.experiment.runner import (
+    EVENTS_PER_FIRM,
+    EVENTS_PER_YEAR,
+    MAX_EVENTS_PER_REPLICATION,
+    expected_events,
+)
 from sim.model import FIRM_COLUMNS
+from sim.results import provenance
 from sim.scenario import load_scenario
 from sim.scenario.schema import Scenario, origin_expected_count
 from tests.helpers import BASELINE, SCENARIOS
@@ -335,7 +341,7 @@ def test_force_runs_past_the_guard(
 ) -> None:
     """With the limit lowered below a cheap scenario's estimate, only --force runs it."""
     estimate = expected_events(load_scenario(short))
-    monkeypatch.setattr(sim.cli, "MAX_EVENTS_PER_REPLICATION", int(estimate) - 1)
+    monkeypatch.setattr(sim.experiment.runner, "MAX_EVENTS_PER_REPLICATION", int(estimate) - 1)
     args = ["run", str(short), "-n", "1", "-w", "1", "--no-progress", "--no-plots"]
     code, _, err = cli([*args, "--out", str(tmp_path / "refused")], capsys)
     assert code == 2
@@ -407,6 +413,7 @@ def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
 def test_run_writes_the_results_folder(baseline_run: tuple[Path, str]) -> None:
     out_dir, _ = baseline_run
     assert sorted(p.name for p in out_dir.iterdir()) == [
+        ".zonesim.json",
         "firms.csv",
         "goals.csv",
         "manifest.json",
@@ -430,7 +437,7 @@ def test_run_writes_the_results_folder(baseline_run: tuple[Path, str]) -> None:
     assert set(manifest) >= MANIFEST_KEYS
     assert manifest["scenario"] == "baseline"
     assert re.fullmatch(r"[0-9a-f]{64}", manifest["scenario_sha256"])
-    assert manifest["scenario_sha256"] == store.scenario_hash(load_scenario(BASELINE))
+    assert manifest["scenario_sha256"] == provenance.scenario_hash(load_scenario(BASELINE))
     assert manifest["root_seed"] == 2018
     assert manifest["replications"] == 3
     assert manifest["events"] > 10_000
@@ -459,6 +466,7 @@ def test_run_without_firm_records_writes_no_firms_csv(
     )
     assert code == 0
     assert sorted(p.name for p in out_dir.iterdir()) == [
+        ".zonesim.json",
         "goals.csv",
         "manifest.json",
         "parameters.csv",
@@ -615,14 +623,14 @@ def test_a_failing_run_leaves_no_files(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("replication 0 blew up")
 
-    monkeypatch.setattr(sim.cli, "run_scenario", boom)
+    monkeypatch.setattr(sim.cli.run, "run_scenario", boom)
     out_dir = tmp_path / "out"
     code, _, err = cli(
         ["run", str(short), "-n", "1", "--out", str(out_dir), "--no-progress", "--no-plots"], capsys
     )
     assert code == 1
     assert err == "zonesim: error: RuntimeError: replication 0 blew up\n"
-    assert list(out_dir.iterdir()) == []
+    assert not out_dir.exists()  # made by the run, left empty: removed
 
 
 def test_a_failed_write_leaves_complete_files_only(
@@ -637,7 +645,7 @@ def test_a_failed_write_leaves_complete_files_only(
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     out_dir = tmp_path / "out"
     code, _, err = cli(
         ["run", str(short), "-n", "2", "--out", str(out_dir), "--no-progress", "--no-plots"], capsys
@@ -645,5 +653,10 @@ def test_a_failed_write_leaves_complete_files_only(
     assert code == 1
     assert err.startswith("zonesim: error: ")
     assert err.count("\n") == 1
-    assert sorted(p.name for p in out_dir.iterdir()) == ["units"]
+    # the first file was placed before the disk filled; the marker owns it
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        ".zonesim.json",
+        "trajectories.csv",
+        "units",
+    ]
     assert len(list((out_dir / "units").glob("rep-*.json"))) == 2

@@ -138,7 +138,7 @@ def test_calibrate_runs_and_writes_its_files(
         "summary.json",
     ]
     assert done["files"] == ", ".join(written)
-    assert sorted(p.name for p in out.iterdir()) == sorted([*written, "units"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*written, ".zonesim.json", "units"])
     assert "Calibration of baseline: 3 trials x 2 replications" in stdout
     assert "note: 3 trials for 5 parameters" in stdout
     assert re.search(r"^hindcast: \d+ of \d+ observations after 2021 inside", stdout, re.M)
@@ -215,7 +215,7 @@ def test_sensitivity_runs_and_writes_its_files(
 
 
 def load_space_paths(path: Path) -> list[str]:
-    from sim.analysis.space import load_space
+    from sim.scenario.space import load_space
 
     return load_space(path, load_scenario_with_tree(BASELINE)[1]).paths
 

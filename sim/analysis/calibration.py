@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.search import UnitSearch
-from sim.analysis.space import Space
+from sim.scenario.space import Space
 
 Evaluate = Callable[[Mapping[str, float]], pd.DataFrame]
 

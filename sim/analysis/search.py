@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import optuna
 
-from sim.analysis.space import Space
+from sim.scenario.space import Space
 
 
 class UnitSearch:

@@ -19,7 +19,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.analysis.space import Space
+from sim.scenario.space import Space
 
 METHODS = ("morris", "sobol")
 MORRIS_LEVELS = 4

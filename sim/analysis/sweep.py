@@ -15,9 +15,9 @@ from scipy import stats
 from scipy.stats import qmc
 
 from sim.analysis.goals import goal_values, met
-from sim.analysis.space import Space
 from sim.analysis.tuning import goal_met
 from sim.scenario.schema import Goal
+from sim.scenario.space import Space
 
 DESIGNS = ("grid", "lhs", "oat")
 

@@ -27,8 +27,8 @@ from scipy import stats
 
 from sim.analysis.goals import goal_values, met
 from sim.analysis.search import UnitSearch
-from sim.analysis.space import Space
 from sim.scenario.schema import Goal, Scenario
+from sim.scenario.space import Space
 
 Evaluate = Callable[..., pd.DataFrame]
 

@@ -3,7 +3,7 @@
 Every candidate runs the same replications (same root seed: common random numbers), so two
 candidates differ only through their parameters. Runs stop at the last year an analysis needs
 (results up to it are those of the full horizon) and keep only the indicators it needs. With a
-:class:`~sim.experiment.units.UnitStore`, each finished candidate is a stored unit, so an
+:class:`~sim.results.units.UnitStore`, each finished candidate is a stored unit, so an
 interrupted command resumes without losing finished evaluations.
 """
 
@@ -14,9 +14,9 @@ from concurrent.futures import Executor
 
 import pandas as pd
 
-from sim.analysis.space import Space
-from sim.experiment.runner import run_replications
-from sim.experiment.units import UnitStore, unit_key
+from sim.experiment.runner import check_events, run_replications
+from sim.results.units import UnitStore, unit_key
+from sim.scenario.space import Space
 
 COLUMNS = ["replication", "year", "indicator", "value"]
 
@@ -75,6 +75,7 @@ class Evaluator:
                 self.progress(count)
             return pd.DataFrame(stored["records"], columns=COLUMNS)
         scenario = self.space.scenario(values, end_year=self.end_year)
+        check_events(scenario, f"{self.space.file}: candidate {values}")
         results = run_replications(
             scenario,
             count,

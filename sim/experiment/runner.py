@@ -7,7 +7,7 @@ batches to keep per-task overhead small. As each batch returns, its replications
 kept as columns (:class:`Columns`: numpy arrays, a fraction of the memory of the record
 tuples) and the batch itself is let go; the tables are built from the columns at the end.
 
-With a :class:`~sim.experiment.units.UnitStore`, every finished replication is also kept on
+With a :class:`~sim.results.units.UnitStore`, every finished replication is also kept on
 disk as its own unit file, ``rep-NNNNNN.json`` (plain JSON data: the run's id, ``i`` and the
 ``ReplicationOutput``'s records, written to a temporary file and renamed), as soon as its batch
 returns; replications already stored are loaded instead of run. Since a replication does not
@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.store import scenario_hash, write_bytes_atomic
-from sim.experiment.units import UnitStore
 from sim.model import FIRM_COLUMNS, ReplicationOutput, build, extract, run
+from sim.results.provenance import scenario_hash
+from sim.results.units import UnitStore
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
 
@@ -63,6 +63,27 @@ def run_batch(
 ) -> list[tuple[int, ReplicationOutput]]:
     """Several replications in one task (what an executor runs)."""
     return [(i, run_one(scenario, i, root_seed, firm_records)) for i in replications]
+
+
+#: A replication expected to process more SimPy events than this is refused (``run --force``
+#: overrides it): a typo in a rate must not exhaust the machine's memory.
+MAX_EVENTS_PER_REPLICATION = 20_000_000
+
+
+class TooManyEvents(ValueError):
+    """A scenario (or a candidate of an analysis) expects more events than the limit."""
+
+
+def check_events(scenario: Scenario, what: str) -> None:
+    """Raise :class:`TooManyEvents` naming ``what`` when ``scenario`` expects more than
+    ``MAX_EVENTS_PER_REPLICATION`` events per replication."""
+    events = expected_events(scenario)
+    if not events <= MAX_EVENTS_PER_REPLICATION:
+        raise TooManyEvents(
+            f"{what}: about {events:,.0f} events per replication expected (limit "
+            f"{MAX_EVENTS_PER_REPLICATION:,}); check the arrival rates, the horizon and the "
+            "bounds"
+        )
 
 
 def expected_events(scenario: Scenario) -> float:
@@ -156,7 +177,7 @@ def open_run_units(
     resume: bool,
 ) -> UnitStore:
     """The unit store of a run in ``folder`` (usually ``OUT/units``). With ``resume`` its
-    stored replications are reused (:class:`~sim.experiment.units.ResumeMismatch` if the
+    stored replications are reused (:class:`~sim.results.units.ResumeMismatch` if the
     scenario, seed or firm records changed); without, earlier units are discarded."""
     return UnitStore(folder, run_identity(scenario, root_seed, firm_records), resume)
 
@@ -180,12 +201,9 @@ def load_unit(store: UnitStore, replication: int) -> ReplicationOutput | None:
     another run (the file is deleted, to be recomputed). ``RunResults.reused`` counts the
     replications loaded."""
     path = unit_path(store, replication)
-    try:
-        data = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    data = store.read_bytes(path.name)
+    if data is None:
         return None
-    except (OSError, UnicodeDecodeError):
-        data = ""
     try:
         output = unit_output(json.loads(data), store.run_id, replication)
     except (ValueError, TypeError, KeyError):
@@ -238,7 +256,7 @@ def save_unit(store: UnitStore, replication: int, output: ReplicationOutput) -> 
             "events": output.events,
         },
     }
-    write_bytes_atomic(path, json.dumps(unit, separators=(",", ":")).encode("utf-8"))
+    store.write_bytes(path.name, json.dumps(unit, separators=(",", ":")).encode("utf-8"))
     store.computed += 1
 
 

@@ -31,6 +31,11 @@ from sim.scenario.schema import Goal, Scenario
 
 COLUMNS = 3
 NOTE_SIZE = 8.0
+#: Where the target's dashed line ends and its label sits (share of the panel's height), and
+#: how high the tallest bar reaches: the line stops short of the label, the bars below both.
+LINE_TOP = 0.84
+LABEL_Y = 0.92
+BARS_TOP = 0.8
 
 
 def replications_of(trajectories: pd.DataFrame) -> int:
@@ -82,8 +87,10 @@ def _panel(
     edges, integer_bins = bin_edges(scaled)
     several = len(runs) > 1
     widths = np.diff(edges) / len(runs)
+    peak = 0
     for index, (name, shown) in enumerate(zip(found, scaled, strict=True)):
         counts, _ = np.histogram(shown[np.isfinite(shown)], bins=edges)
+        peak = max(peak, int(counts.max(initial=0)))
         ax.bar(
             edges[:-1] + index * widths,
             counts,
@@ -96,8 +103,11 @@ def _panel(
             gid=f"hist:{name}",
         )
     target = goal.target / scale.factor
+    # the dashed line stops below the label, which sits at the top on a white box; the bars
+    # stay below the line's end
     ax.axvline(
         target,
+        ymax=LINE_TOP,
         color=GOAL,
         linestyle="--",
         linewidth=2,
@@ -111,16 +121,21 @@ def _panel(
         low, high = middle - 3, middle + 3
     margin = (high - low) * 0.08 or 1.0
     ax.set_xlim(low - margin, high + margin)
+    ax.set_ylim(0, max(peak, 1) / BARS_TOP)
+    right = target <= (low + high) / 2
     ax.text(
         target,
-        1.0,
-        f" target {OPS.get(goal.op, goal.op)} {scale.value_text(goal.target)}",
+        LABEL_Y,
+        f"target {OPS.get(goal.op, goal.op)} {scale.value_text(goal.target)}",
         transform=ax.get_xaxis_transform(),
         color=GOAL,
         fontsize=8,
         fontweight="bold",
-        va="top",
-        ha="left" if target <= (low + high) / 2 else "right",
+        va="center",
+        ha="left" if right else "right",
+        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+        zorder=5,
+        gid="target_label",
     )
     probabilities = {name: p for name, (_, p) in found.items()}
     if several:

@@ -8,8 +8,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patheffects import withStroke
+from matplotlib.lines import Line2D
+from matplotlib.text import Annotation
+from matplotlib.transforms import Bbox
 
 from sim.indicators import describe
 from sim.plots.style import (
@@ -18,6 +21,7 @@ from sim.plots.style import (
     SIM,
     Scale,
     footer,
+    format_number,
     goal_text,
     new_figure,
     scale_for,
@@ -99,9 +103,122 @@ def draw_patterns(ax: Axes, spans: pd.DataFrame, scale: Scale) -> None:
         ax.plot([start, end], [value, value], color=OBSERVED, linestyle="--", linewidth=1.0)
 
 
+def sum_spans(observations: pd.DataFrame | None, indicator: str) -> pd.DataFrame:
+    """Published totals over a span of years (aggregate 'sum') of ``indicator`` or of one of its
+    parts (``indicator.<id>``, e.g. ``grants_paid_yuan.carrier_project`` on the fan of
+    ``grants_paid_yuan``): indicator, year, to_year, value, low, high, approx, source; sorted
+    by year, then indicator."""
+    columns = ["indicator", "year", "to_year", "value", "low", "high", "approx", "source"]
+    if observations is None or observations.empty:
+        return pd.DataFrame(columns=columns)
+    names = observations["indicator"].astype(str)
+    rows = observations[
+        ((names == indicator) | names.str.startswith(indicator + "."))
+        & (observations["aggregate"] == "sum")
+    ].copy()
+    rows["low"] = rows["low"].fillna(rows["value"])
+    rows["high"] = rows["high"].fillna(rows["value"])
+    rows["to_year"] = rows["to_year"].fillna(rows["year"])
+    rows["approx"] = rows["approx"].astype(str).str.lower().isin(("true", "1"))
+    return rows[columns].sort_values(["year", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def simulated_sum(
+    trajectories: pd.DataFrame | None, indicator: str, first: int, last: int
+) -> float:
+    """Median across replications of the indicator's sum over ``first``..``last`` (as the
+    calibration compares a summed figure); NaN when it was not recorded."""
+    if trajectories is None:
+        return float("nan")
+    rows = trajectories[
+        (trajectories["indicator"] == indicator)
+        & (trajectories["year"] >= first)
+        & (trajectories["year"] <= last)
+    ]
+    if rows.empty:
+        return float("nan")
+    return float(rows.groupby("replication")["value"].sum().median())
+
+
+def total_unit(scale: Scale) -> str:
+    """The unit of a total over years: 'million yuan per year' -> 'M yuan'."""
+    unit = scale.unit.replace(" per year", "").replace("million yuan", "M yuan")
+    return f" {unit}" if unit else ""
+
+
+def draw_sums(
+    ax: Axes,
+    spans: pd.DataFrame,
+    scale: Scale,
+    trajectories: pd.DataFrame | None = None,
+) -> None:
+    """A published total over several years, shown per year on the yearly axis: a black bar
+    over its years at the total divided by the number of years (a grey box for the range an
+    approximate figure allows), its legend entry giving the total, its years, its source and,
+    when the run recorded it, the simulated median of the same total. A part's figure
+    (``indicator.<id>``) is named."""
+    factor = scale.factor
+    for span in spans.itertuples(index=False):
+        first, last = int(span.year), int(span.to_year)
+        years = last - first + 1
+        start, end = first - 0.4, last + 0.4
+        level = span.value / factor / years
+        if span.low != span.high:
+            low, high = span.low / factor / years, span.high / factor / years
+            ax.fill_between(
+                [start, end],
+                [low, low],
+                [high, high],
+                facecolor=OBSERVED,
+                alpha=0.15,
+                linewidth=0,
+                zorder=5,
+                gid="observed_sum_range",
+            )
+        ax.plot(
+            [start, end],
+            [level, level],
+            color=OBSERVED,
+            linewidth=2.4,
+            solid_capstyle="butt",
+            marker="|",
+            markersize=9,
+            markeredgewidth=2.0,
+            zorder=6,
+            label=sum_label(span, scale, trajectories),
+            gid="observed_sum",
+        )
+
+
+def sum_label(span: object, scale: Scale, trajectories: pd.DataFrame | None = None) -> str:
+    """Legend text of a total over years: what was observed, over which years, from which
+    source; its per-year level as drawn; and the simulated median of the same total."""
+    first, last = int(span.year), int(span.to_year)
+    factor = scale.factor
+    part = str(span.indicator).partition(".")[2].replace("_", " ")
+    about = "≈ " if span.approx else ""
+    text = (
+        f"observed {part + ' ' if part else ''}total {first}–{last}: {about}"
+        f"{format_number(span.value / factor)}{total_unit(scale)} ({source_tag(span.source)})"
+        f"\ndrawn per year ({format_number(span.value / factor / (last - first + 1))})"
+    )
+    simulated = simulated_sum(trajectories, str(span.indicator), first, last)
+    if np.isfinite(simulated):
+        text += f"; simulated median total {format_number(simulated / factor)}"
+    return text
+
+
 def observed_tags(points: pd.DataFrame) -> list[str]:
     """Distinct short source names of observed points, in order."""
     return list(dict.fromkeys(source_tag(s) for s in points["source"]))
+
+
+def observed_sources(observations: pd.DataFrame | None, indicator: str) -> list[str]:
+    """Short source names of every observed figure a fan chart of ``indicator`` marks: the
+    single-year figures, then the totals over years (its own and its parts')."""
+    points = observed_points(observations, indicator)
+    spans = sum_spans(observations, indicator)
+    return list(dict.fromkeys([*observed_tags(points), *observed_tags(spans)]))
 
 
 def value_label(indicator: str, scale: Scale) -> str:
@@ -159,11 +276,19 @@ def draw_observed(ax: Axes, points: pd.DataFrame, scale: Scale) -> None:
         )
 
 
-def draw_goal(ax: Axes, goal: Goal | None, scale: Scale, median: pd.Series | None = None) -> None:
-    """The goal target as a red star at (goal year, target) labelled e.g. '2020 goal ≥ 20';
-    the label goes below the star when the median reaches the target there, else above."""
+#: Where a goal label may go around its star: offsets (points), alignments; tried in order.
+RIGHT, LEFT = (9, "left"), (-9, "right")
+ABOVE, BELOW = (9, "bottom"), (-9, "top")
+
+
+def draw_goal(
+    ax: Axes, goal: Goal | None, scale: Scale, median: pd.Series | None = None
+) -> Annotation | None:
+    """The goal target as a red star at (goal year, target) labelled e.g. '2020 goal ≥ 20' on
+    a white box, right of the star and below it when the median reaches the target there,
+    else above (``place_goal_label`` then moves it off observed figures). Returns the label."""
     if goal is None:
-        return
+        return None
     target = goal.target / scale.factor
     text = goal_text(goal.year, goal.op, goal.target, scale)
     ax.plot(
@@ -180,18 +305,111 @@ def draw_goal(ax: Axes, goal: Goal | None, scale: Scale, median: pd.Series | Non
         gid="goal",
     )
     below = median is not None and goal.year in median.index and median[goal.year] >= target
-    ax.annotate(
+    (dx, ha), (dy, va) = RIGHT, BELOW if below else ABOVE
+    return ax.annotate(
         text,
         (goal.year, target),
-        xytext=(9, -9 if below else 9),
+        xytext=(dx, dy),
         textcoords="offset points",
         fontsize=8.5,
         fontweight="bold",
         color=GOAL,
-        va="top" if below else "bottom",
-        path_effects=[withStroke(linewidth=3, foreground="white")],
+        ha=ha,
+        va=va,
+        bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none"},
         zorder=8,
+        gid="goal_label",
     )
+
+
+def _point_boxes(line: Line2D, pad: float) -> list[Bbox]:
+    """Display boxes around a line's data points (its markers)."""
+    points = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+    radius = line.get_markersize() * line.figure.dpi / 72 / 2 + pad
+    return [
+        Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
+        for x, y in points
+        if np.isfinite(x) and np.isfinite(y)
+    ]
+
+
+def _path_boxes(line: Line2D, step: float = 3.0, half: float = 1.5) -> list[Bbox]:
+    """Small display boxes every ``step`` pixels along a line (what a label would cut)."""
+    points = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+    points = points[np.all(np.isfinite(points), axis=1)]
+    boxes: list[Bbox] = []
+    for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=True):
+        count = max(1, int(np.hypot(x1 - x0, y1 - y0) / step))
+        for t in np.linspace(0.0, 1.0, count, endpoint=False):
+            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+            boxes.append(Bbox.from_extents(x - half, y - half, x + half, y + half))
+    return boxes
+
+
+def _obstacles(ax: Axes, label: Annotation, renderer: object) -> list[tuple[Bbox, float]]:
+    """What a goal label should not cover, with weights: observed figures (points, their
+    ranges and source tags, totals over years, patterns) and the median (points and line)."""
+    found: list[tuple[Bbox, float]] = []
+    for line in ax.lines:
+        gid = str(line.get_gid() or "")
+        if gid == "observed":
+            found += [(box, 1.0) for box in _point_boxes(line, 2.0)]
+        elif gid.startswith("median"):
+            found += [(box, 0.5) for box in _point_boxes(line, 1.0)]
+            found += [(box, 0.5) for box in _path_boxes(line)]
+        elif gid == "observed_sum":
+            found.append((line.get_window_extent(renderer), 1.0))
+    for collection in ax.collections:
+        gid = str(collection.get_gid() or "")
+        if gid == "observed_range":
+            transform = collection.get_transform()
+            for segment in collection.get_segments():
+                box = Bbox(transform.transform(np.asarray(segment, dtype=float)))
+                found.append((box.expanded(1.0, 1.0).padded(4.0), 1.0))
+        elif gid in ("pattern", "observed_sum_range"):
+            found.append((collection.get_window_extent(renderer), 0.5))
+    for text in ax.texts:
+        if text is not label and text.get_text():
+            found.append((text.get_window_extent(renderer), 1.0))
+    return found
+
+
+def _overlap(a: Bbox, b: Bbox) -> float:
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(0.0, width) * max(0.0, height)
+
+
+def place_goal_label(fig: Figure, ax: Axes, label: Annotation | None) -> None:
+    """Put a goal label where it covers the least of the observed figures (and stays inside
+    the axes): right or left of its star, on its side of the star first (below when the
+    median reaches the target), then on the other. Measured on the laid-out figure, so the
+    choice depends only on what is drawn."""
+    if label is None:
+        return
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    renderer = canvas.get_renderer()
+    obstacles = _obstacles(ax, label, renderer)
+    frame = ax.get_window_extent(renderer)
+    vertical = (BELOW, ABOVE) if label.get_va() == "top" else (ABOVE, BELOW)
+    best: tuple[float, tuple] | None = None
+    for dy, va in vertical:
+        for dx, ha in (RIGHT, LEFT):
+            label.set_position((dx, dy))
+            label.set_horizontalalignment(ha)
+            label.set_verticalalignment(va)
+            box = label.get_window_extent(renderer)
+            covered = sum(weight * _overlap(box, other) for other, weight in obstacles)
+            outside = box.width * box.height - _overlap(box, frame)
+            score = covered + 2.0 * outside
+            if best is None or score < best[0] - 1e-6:
+                best = (score, (dx, dy, ha, va))
+    assert best is not None
+    dx, dy, ha, va = best[1]
+    label.set_position((dx, dy))
+    label.set_horizontalalignment(ha)
+    label.set_verticalalignment(va)
 
 
 def headroom(ax: Axes, non_negative: bool, goal: Goal | None, scale: Scale) -> None:
@@ -223,7 +441,9 @@ def plot_fan(
     source: str | None = None,
 ) -> Figure:
     """Median line and 50 % / 90 % bands of ``indicator`` across replications by year, with
-    observed figures (and their ranges), published patterns and the goal target marked."""
+    observed figures (and their ranges), totals observed over several years (shown per year,
+    with the simulated median of the same total), published patterns and the goal target
+    marked."""
     quantiles = yearly_quantiles(trajectories, indicator)
     scale = scale_for(indicator, quantiles.to_numpy())
     fig = new_figure(7.5, 4.6, footer_inches=0.3)
@@ -260,11 +480,15 @@ def plot_fan(
         label="median",
         gid="median",
     )
-    draw_observed(ax, observed_points(observations, indicator), scale)
+    points = observed_points(observations, indicator)
+    sums = sum_spans(observations, indicator)
+    draw_observed(ax, points, scale)
     draw_patterns(ax, pattern_spans(observations, indicator), scale)
-    draw_goal(ax, goal, scale, scaled[0.5])
+    draw_sums(ax, sums, scale, trajectories)
+    label = draw_goal(ax, goal, scale, scaled[0.5])
     _finish(fig, ax, indicator, scale, title, source)
     headroom(ax, bool(np.nanmin(quantiles.to_numpy()) >= 0), goal, scale)
+    place_goal_label(fig, ax, label)
     return fig
 
 
@@ -315,12 +539,16 @@ def plot_fan_overlay(
             label=name,
             gid=f"median:{name}",
         )
-    draw_observed(ax, observed_points(observations, indicator), scale)
+    points = observed_points(observations, indicator)
+    sums = sum_spans(observations, indicator)
+    draw_observed(ax, points, scale)
     draw_patterns(ax, pattern_spans(observations, indicator), scale)
+    draw_sums(ax, sums, scale)
     reference = next(iter(quantiles.values())) / scale.factor
-    draw_goal(ax, goal, scale, reference[0.5])
+    label = draw_goal(ax, goal, scale, reference[0.5])
     _finish(fig, ax, indicator, scale, title, source)
     headroom(ax, bool(np.nanmin(everything) >= 0), goal, scale)
+    place_goal_label(fig, ax, label)
     legend = ax.get_legend()
     if legend is not None:
         legend.set_title("median and middle 50 %", prop={"size": 8})

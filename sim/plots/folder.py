@@ -1,23 +1,31 @@
 """Draw every plot of a results folder (``plot_run``) or a comparison folder
-(``plot_comparison``) into its ``plots/`` subfolder."""
+(``plot_comparison``) into its ``plots/`` subfolder, through the folder's writer
+(``sim.results``): a redraw replaces the folder's earlier plots whole."""
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.plots.carriers import plot_carriers
-from sim.plots.dashboard import plot_goal_dashboard, replications_of
-from sim.plots.fan import observed_points, observed_tags, plot_fan, plot_fan_overlay
+from sim.plots.dashboard import plot_goal_dashboard
+from sim.plots.fan import observed_sources, plot_fan, plot_fan_overlay
 from sim.plots.funnel import plot_funnel
-from sim.plots.style import save_figure
+from sim.plots.style import figure_png
 from sim.plots.survival import plot_survival
+from sim.results import (
+    ComparisonFolder,
+    FolderError,
+    OutputFolder,
+    RunFolder,
+    claim,
+    read_comparison,
+    read_run,
+)
 from sim.scenario.schema import Goal, Scenario
 
 PLOTS = "plots"
@@ -41,50 +49,6 @@ FAN_EXTRAS = (
 RUN_SUMMARY_PLOTS = ("goal_dashboard.png", "funnel.png", "carriers.png", "survival.png")
 
 
-@dataclass(frozen=True)
-class ResultsFolder:
-    """The tables of a results folder that the plots need."""
-
-    path: Path
-    trajectories: pd.DataFrame
-    scenario: Scenario
-    manifest: dict
-    observations: pd.DataFrame | None
-    survival: pd.DataFrame | None
-
-    @property
-    def replications(self) -> int:
-        return int(self.manifest.get("replications") or replications_of(self.trajectories))
-
-
-def read_json(path: Path) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def read_scenario(folder: str | os.PathLike[str]) -> Scenario:
-    """The resolved scenario of a results folder (``scenario.json``)."""
-    return Scenario.model_validate(read_json(Path(folder) / "scenario.json"))
-
-
-def _optional_csv(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path) if path.is_file() else None
-
-
-def read_results(folder: str | os.PathLike[str]) -> ResultsFolder:
-    """Read trajectories, scenario, manifest and (when present) observations and survival."""
-    path = Path(folder)
-    manifest_path = path / "manifest.json"
-    return ResultsFolder(
-        path=path,
-        trajectories=pd.read_csv(path / "trajectories.csv"),
-        scenario=read_scenario(path),
-        manifest=read_json(manifest_path) if manifest_path.is_file() else {},
-        observations=_optional_csv(path / "observations.csv"),
-        survival=_optional_csv(path / "survival.csv"),
-    )
-
-
 def goal_for(scenario: Scenario, indicator: str) -> Goal | None:
     """The first modelled goal measured by ``indicator``."""
     return next((g for g in scenario.goals.values() if g.indicator == indicator), None)
@@ -102,7 +66,7 @@ def fan_indicators(scenario: Scenario, recorded: Iterable[str]) -> list[str]:
     return [name for name in wanted if name in present]
 
 
-def run_plot_names(results: ResultsFolder) -> list[str]:
+def run_plot_names(results: RunFolder) -> list[str]:
     """File names ``plot_run`` writes for a results folder."""
     recorded = pd.unique(results.trajectories["indicator"])
     names = [f"fan_{name}.png" for name in fan_indicators(results.scenario, recorded)]
@@ -110,7 +74,7 @@ def run_plot_names(results: ResultsFolder) -> list[str]:
     return names + summary
 
 
-def run_source(results: ResultsFolder) -> str:
+def run_source(results: RunFolder) -> str:
     """The source line of a run's figures."""
     seed = results.manifest.get("root_seed")
     parts = [
@@ -124,23 +88,43 @@ def run_source(results: ResultsFolder) -> str:
 
 
 def with_observed(source: str, observations: pd.DataFrame | None, indicator: str) -> str:
-    tags = observed_tags(observed_points(observations, indicator))
+    tags = observed_sources(observations, indicator)
     return f"{source} · observed: {', '.join(tags)}" if tags else source
 
 
-def _write(figures: list[tuple[str, Figure]], out: Path) -> list[Path]:
-    return [save_figure(figure, out / name) for name, figure in figures]
+Target = OutputFolder | str | os.PathLike[str]
 
 
-def plot_run(folder: str | os.PathLike[str]) -> list[Path]:
-    """Draw a results folder's plots into ``folder/plots/`` (fan charts of the goal and key
+@contextlib.contextmanager
+def _claimed(target: Target) -> Iterator[OutputFolder]:
+    """The claimed folder ``target`` is, or ``target`` claimed for this call."""
+    if isinstance(target, OutputFolder):
+        yield target
+    else:
+        with claim(target, None, "python: plot") as folder:
+            yield folder
+
+
+def _write(folder: OutputFolder, figures: dict[str, bytes]) -> list[Path]:
+    """Write the plots (PNG bytes by name) into ``plots/``, replacing the earlier ones."""
+    named = {f"{PLOTS}/{name}": data for name, data in figures.items()}
+    return folder.add(named, replacing=f"{PLOTS}/*.png")
+
+
+def plot_run(target: Target) -> list[Path]:
+    """Draw a results folder's plots into ``plots/`` (fan charts of the goal and key
     indicators, the goal dashboard, funnel, carriers and survival) and return their paths.
-    The same folder gives the same bytes."""
-    results = read_results(folder)
-    out = results.path / PLOTS
+    ``target`` is the folder (claimed here) or a folder a command has claimed. The same
+    folder gives the same bytes."""
+    with _claimed(target) as folder:
+        return _write(folder, run_figures(read_run(folder.path)))
+
+
+def run_figures(results: RunFolder) -> dict[str, bytes]:
+    """A run's plots as PNG bytes, by file name."""
     source = run_source(results)
     trajectories = results.trajectories
-    written: list[Path] = []
+    written: dict[str, bytes] = {}
     for indicator in fan_indicators(results.scenario, pd.unique(trajectories["indicator"])):
         figure = plot_fan(
             trajectories,
@@ -149,7 +133,7 @@ def plot_run(folder: str | os.PathLike[str]) -> list[Path]:
             goal=goal_for(results.scenario, indicator),
             source=with_observed(source, results.observations, indicator),
         )
-        written += _write([(f"fan_{indicator}.png", figure)], out)
+        written[f"fan_{indicator}.png"] = figure_png(figure)
     name = results.scenario.name
     summary = [
         ("goal_dashboard.png", plot_goal_dashboard({name: trajectories}, results.scenario, source)),
@@ -158,37 +142,10 @@ def plot_run(folder: str | os.PathLike[str]) -> list[Path]:
     ]
     if results.survival is not None:
         summary.append(("survival.png", plot_survival(results.survival, source)))
-    return written + _write(summary, out)
+    return written | {name: figure_png(figure) for name, figure in summary}
 
 
 # ----------------------------------------------------------------------------- comparisons
-@dataclass(frozen=True)
-class ComparisonFolder:
-    """A comparison folder: its ``comparison.json`` and each scenario's results."""
-
-    path: Path
-    info: dict
-    runs: dict[str, ResultsFolder]
-
-    @property
-    def reference(self) -> ResultsFolder:
-        return next(iter(self.runs.values()))
-
-
-def is_comparison(folder: str | os.PathLike[str]) -> bool:
-    return (Path(folder) / "comparison.json").is_file()
-
-
-def read_comparison(folder: str | os.PathLike[str]) -> ComparisonFolder:
-    """Read ``comparison.json`` and the results folder of every scenario in it, in order."""
-    path = Path(folder)
-    info = read_json(path / "comparison.json")
-    names = [str(name) for name in info.get("scenarios", [])]
-    if not names:
-        raise ValueError(f"{path / 'comparison.json'} lists no scenarios")
-    return ComparisonFolder(path, info, {name: read_results(path / name) for name in names})
-
-
 def comparison_plot_names(comparison: ComparisonFolder) -> list[str]:
     """File names ``plot_comparison`` writes."""
     recorded: set[str] = set()
@@ -208,15 +165,19 @@ def comparison_source(comparison: ComparisonFolder) -> str:
     return " · ".join(parts)
 
 
-def plot_comparison(folder: str | os.PathLike[str]) -> list[Path]:
-    """Draw a comparison folder's plots into ``folder/plots/``: an overlay fan chart per goal
+def plot_comparison(target: Target) -> list[Path]:
+    """Draw a comparison folder's plots into ``plots/``: an overlay fan chart per goal
     indicator and the goal dashboard with one colour per scenario."""
-    comparison = read_comparison(folder)
+    with _claimed(target) as folder:
+        return _write(folder, comparison_figures(read_comparison(folder.path)))
+
+
+def comparison_figures(comparison: ComparisonFolder) -> dict[str, bytes]:
+    """A comparison's plots as PNG bytes, by file name."""
     reference = comparison.reference
     runs = {name: run.trajectories for name, run in comparison.runs.items()}
     source = comparison_source(comparison)
-    out = comparison.path / PLOTS
-    written: list[Path] = []
+    written: dict[str, bytes] = {}
     for name in comparison_plot_names(comparison):
         if not name.startswith("overlay_"):
             continue
@@ -228,12 +189,19 @@ def plot_comparison(folder: str | os.PathLike[str]) -> list[Path]:
             goal=goal_for(reference.scenario, indicator),
             source=with_observed(source, reference.observations, indicator),
         )
-        written += _write([(name, figure)], out)
+        written[name] = figure_png(figure)
     dashboard = plot_goal_dashboard(runs, reference.scenario, source)
-    return written + _write([("goal_dashboard.png", dashboard)], out)
+    return written | {"goal_dashboard.png": figure_png(dashboard)}
 
 
-def plot_folder(folder: str | os.PathLike[str]) -> list[Path]:
-    """``plot_comparison`` for a comparison folder (one with comparison.json), else
-    ``plot_run``."""
-    return plot_comparison(folder) if is_comparison(folder) else plot_run(folder)
+def plot_folder(target: Target) -> list[Path]:
+    """``plot_comparison`` for a comparison folder, ``plot_run`` for a run's."""
+    with _claimed(target) as folder:
+        if folder.kind == "comparison":
+            return plot_comparison(folder)
+        if folder.kind == "run":
+            return plot_run(folder)
+        raise FolderError(
+            f"{folder.path}: a {folder.kind} folder's plots are drawn when it is made; "
+            "rerun its command"
+        )

@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.indicators import describe
 from sim.plots.style import LOSS, SIM, footer, format_number, new_figure, style_axes
 
-#: Stages a firm passes, in order.
+#: Stages a firm passes, in the order of the flow (drawn top to bottom: arrivals first).
 PROGRESS = ("arrivals", "admitted", "first_funded", "first_certified", "graduations")
 #: Ways of dropping out of (or leaving) the pipeline.
 LOSSES = ("failures", "dissolved", "turned_away", "ineligible", "left_max_stay")
@@ -72,7 +72,8 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
         labels.extend(describe(n).label for n in names)
         position += len(names) + 1.6
     ax.set_yticks(ticks, labels, fontsize=9)
-    ax.set_ylim((ticks[-1] if ticks else 0.0) + 0.6, -1.3)  # top to bottom, room for headings
+    # the first stage at the top: y grows downwards, with room above for the first heading
+    ax.set_ylim((ticks[-1] if ticks else 0.0) + 0.6, -1.3)
     ax.set_xlim(0, peak * 1.15 or 1.0)
     style_axes(ax, axis="x")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -87,9 +88,11 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
         fontweight="bold",
     )
     ax.tick_params(axis="y", length=0)
-    footer(
-        fig,
-        (source or "zonesim")
-        + " · each bar is the median of its own total, so bars need not add up",
-    )
+    note = "each bar is the median of its own total, so bars need not add up"
+    if "admitted" in values.index:
+        note += (
+            "; a maker team that incorporates is admitted again as a firm, so admissions can "
+            "exceed arrivals"
+        )
+    footer(fig, (source or "zonesim") + " · " + note)
     return fig

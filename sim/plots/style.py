@@ -17,8 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 
-from sim.experiment.store import write_bytes_atomic
 from sim.indicators import describe
+from sim.results.files import write_bytes_atomic
 
 #: Resolution of every saved figure (dots per inch).
 DPI = 110

@@ -9,13 +9,9 @@ import pandas as pd
 from sim.indicators import describe
 from sim.plots.folder import (
     PLOTS,
-    ComparisonFolder,
-    ResultsFolder,
     comparison_plot_names,
     plot_comparison,
     plot_run,
-    read_comparison,
-    read_results,
     run_plot_names,
 )
 from sim.plots.style import OPS
@@ -36,6 +32,7 @@ from sim.report.html import (
     table,
     toc,
 )
+from sim.results import ComparisonFolder, OutputFolder, RunFolder, read_comparison, read_run
 from sim.scenario.schema import Scenario
 
 PLOT_CAPTIONS = {
@@ -208,7 +205,7 @@ def manifest_html(manifest: dict) -> str:
     return table(None, rows, css_class="manifest")
 
 
-def run_meta(results: ResultsFolder) -> str:
+def run_meta(results: RunFolder) -> str:
     manifest = results.manifest
     parts = [f"{results.replications:,} replications"]
     if manifest.get("root_seed") is not None:
@@ -222,18 +219,20 @@ def run_meta(results: ResultsFolder) -> str:
 
 
 # ----------------------------------------------------------------------------- one run
-def ensure_run_plots(folder: Path) -> list[str]:
+def ensure_run_plots(output: OutputFolder) -> list[str]:
     """The plot files of a results folder, drawn first if any is missing."""
-    names = run_plot_names(read_results(folder))
+    folder = output.path
+    names = run_plot_names(read_run(folder))
     if any(not (folder / PLOTS / name).is_file() for name in names):
-        plot_run(folder)
+        plot_run(output)
     return names
 
 
-def run_report(folder: Path) -> str:
+def run_report(output: OutputFolder) -> str:
     """The report of one results folder."""
-    names = ensure_run_plots(folder)
-    results = read_results(folder)
+    names = ensure_run_plots(output)
+    folder = output.path
+    results = read_run(folder)
     scenario = results.scenario
     goals = pd.read_csv(folder / "goals.csv")
     parts = [
@@ -302,11 +301,12 @@ def run_report(folder: Path) -> str:
 
 
 # ----------------------------------------------------------------------------- comparison
-def ensure_comparison_plots(folder: Path) -> tuple[ComparisonFolder, list[str]]:
+def ensure_comparison_plots(output: OutputFolder) -> tuple[ComparisonFolder, list[str]]:
+    folder = output.path
     comparison = read_comparison(folder)
     names = comparison_plot_names(comparison)
     if any(not (folder / PLOTS / name).is_file() for name in names):
-        plot_comparison(folder)
+        plot_comparison(output)
     return comparison, names
 
 
@@ -410,9 +410,10 @@ def _signed_number(value: object) -> str:
     return text if text.startswith("-") or float(value) == 0 else f"+{text}"  # type: ignore[arg-type]
 
 
-def comparison_report(folder: Path) -> str:
+def comparison_report(output: OutputFolder) -> str:
     """The report of a comparison folder."""
-    comparison, names = ensure_comparison_plots(folder)
+    comparison, names = ensure_comparison_plots(output)
+    folder = output.path
     reference = comparison.reference
     info = comparison.info
     scenario_names = list(comparison.runs)
@@ -474,7 +475,7 @@ def comparison_report(folder: Path) -> str:
     return page(title, "\n".join(parts))
 
 
-def scenario_part(run: ResultsFolder) -> str:
+def scenario_part(run: RunFolder) -> str:
     """A scenario's description, goal table and a link to its own report if it has one."""
     parts = [f"<p>{esc(run.scenario.description)}</p>", run_meta(run)]
     own = run.path / "report.html"

@@ -5,19 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sim.experiment.store import write_bytes_atomic
-from sim.plots.folder import is_comparison
 from sim.report.pages import comparison_report, run_report
+from sim.results import FolderError, OutputFolder, claim
 
 REPORT = "report.html"
 
 
-def write_report(folder: str | os.PathLike[str]) -> Path:
-    """Write ``folder/report.html``: one self-contained page (images embedded, inline CSS, no
-    scripts) for a results folder, or for a comparison folder (one with ``comparison.json``).
-    Missing plots are drawn first. Returns the path written."""
-    path = Path(folder)
-    text = comparison_report(path) if is_comparison(path) else run_report(path)
-    out = path / REPORT
-    write_bytes_atomic(out, text.encode("utf-8"))
-    return out
+def write_report(target: OutputFolder | str | os.PathLike[str]) -> Path:
+    """Write ``report.html`` into a run's or a comparison's folder: one self-contained page
+    (images embedded, inline CSS, no scripts). Missing plots are drawn first. ``target`` is
+    the folder (claimed here) or a folder a command has claimed. Returns the path written."""
+    if not isinstance(target, OutputFolder):
+        with claim(target, None, "python: write_report") as folder:
+            return write_report(folder)
+    if target.kind not in ("run", "comparison"):
+        raise FolderError(f"{target.path}: a {target.kind} folder has no report; see its tables")
+    text = comparison_report(target) if target.kind == "comparison" else run_report(target)
+    return target.add({REPORT: text})[0]

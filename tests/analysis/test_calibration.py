@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from sim.analysis.calibration import calibrate, misfit_terms, simulated_values
-from sim.analysis.space import Parameter, Space
 from sim.experiment.evaluate import Evaluator
 from sim.scenario.observations import load_observations, observations_table
+from sim.scenario.space import Parameter, Space
 from tests.helpers import SCENARIOS, baseline_data
 
 #: Parameters the recovery test hides and the calibration must find again.
@@ -137,8 +137,8 @@ def test_hindcast_fits_only_up_to_the_year_and_reports_the_rest():
     """--fit-until 2018: the 2018 figures are the initial state, so they cannot narrow the
     parameters: every trial is accepted, the note says so, and every later figure is a
     hindcast row with its band."""
-    from sim.analysis.space import load_space
     from sim.scenario import load_scenario_with_tree
+    from sim.scenario.space import load_space
 
     _, tree = load_scenario_with_tree(SCENARIOS / "baseline.yaml")
     space = load_space(SCENARIOS / "spaces" / "uncertain.yaml", tree)
@@ -171,8 +171,8 @@ def test_hindcast_of_later_figures_from_2018(measured):
     against the simulated 90 % band over the accepted parameters. The 2018 figures are the
     initial state, so the band is the predictive distribution over the whole uncertain space:
     this records how many later figures that prior band holds, and how wide it is."""
-    from sim.analysis.space import load_space
     from sim.scenario import load_scenario_with_tree
+    from sim.scenario.space import load_space
 
     _, tree = load_scenario_with_tree(SCENARIOS / "baseline.yaml")
     space = load_space(SCENARIOS / "spaces" / "uncertain.yaml", tree)

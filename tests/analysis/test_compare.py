@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 from sim.analysis.compare import mean_ci, paired_differences, scenario_differences
-from sim.api import compare_scenarios
 from sim.cli import main
+from sim.studies import compare_scenarios
 from tests.helpers import SCENARIOS
 
 BASELINE = SCENARIOS / "baseline.yaml"

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from sim.analysis.sensitivity import Output, analyse, design, sensitivity
-from sim.analysis.space import Parameter, Space
 from sim.experiment.evaluate import Evaluator
+from sim.scenario.space import Parameter, Space
 from tests.helpers import baseline_data
 
 HTE = "certification.hte.apply_probability"

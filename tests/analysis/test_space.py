@@ -10,8 +10,8 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from sim.analysis.space import Parameter, Space, load_space
 from sim.scenario import ScenarioError, SourceTree, load_scenario_with_tree
+from sim.scenario.space import Parameter, Space, load_space
 from tests.helpers import BASELINE, SCENARIOS
 
 LEVERS = SCENARIOS / "spaces" / "levers.yaml"

@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 
 import sim.studies as studies
-from sim.analysis.space import Space, load_space
 from sim.analysis.sweep import design, heatmap, one_at_a_time, paired_interval, sweep
+from sim.plots.studies import plot_study
+from sim.results import claim
 from sim.scenario import load_scenario_with_tree
 from sim.scenario.schema import Goal
+from sim.scenario.space import Space, load_space
 from tests.helpers import BASELINE, SCENARIOS
 
 LEVERS = SCENARIOS / "spaces" / "levers.yaml"
@@ -200,7 +202,10 @@ def test_real_sweep_is_monotone_in_the_talent_programme(
 def test_real_sweep_writes_its_files(real_sweep: tuple[studies.SweepStudy, Path]) -> None:
     study, out = real_sweep
     written = study.write(out)
-    assert [p.name for p in written] == ["sweep.csv", "heatmap.png", "summary.json"]
+    assert [p.name for p in written] == ["sweep.csv", "summary.json"]
+    with claim(out, "sweep", "test") as folder:
+        written += plot_study(folder, study)
+    assert [p.name for p in written] == ["sweep.csv", "summary.json", "heatmap.png"]
     for path in written:
         assert path.is_file() and path.stat().st_size > 0
     assert (out / "heatmap.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -215,9 +220,11 @@ def test_real_sweep_writes_its_files(real_sweep: tuple[studies.SweepStudy, Path]
     assert summary["evaluations_run"] == 4 and summary["evaluations_reused"] == 0
     assert summary["space_file"] == str(LEVERS)
     assert len(list((out / "units").glob("*.json"))) == 5  # 4 units and the manifest
-    # without plots, no heatmap
-    bare = out / "bare"
-    assert [p.name for p in study.write(bare, plots=False)] == ["sweep.csv", "summary.json"]
+    # written again without its plot: the earlier heatmap goes (a kind's outputs are replaced
+    # whole), the units stay
+    assert [p.name for p in study.write(out)] == ["sweep.csv", "summary.json"]
+    assert not (out / "heatmap.png").exists()
+    assert len(list((out / "units").glob("*.json"))) == 5
 
 
 def test_real_sweep_resumes_from_its_units(real_sweep: tuple[studies.SweepStudy, Path]) -> None:

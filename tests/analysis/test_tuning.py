@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from sim.analysis.space import Parameter, Space
 from sim.analysis.tuning import goal_met, select_goals, tune, wilson
 from sim.experiment.evaluate import Evaluator
 from sim.scenario.schema import Goal, Scenario
+from sim.scenario.space import Parameter, Space
 from tests.helpers import const, quiet_data
 
 TEAMS_2018, TARGET, P_MIN = 26, 36, 0.8

@@ -19,17 +19,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.api import run_scenario
 from sim.cli import main
 from sim.experiment import runner as runner_module
-from sim.experiment import store as store_module
 from sim.experiment.runner import (
     open_run_units,
     run_replications,
     stored_replications,
     unit_path,
 )
+from sim.results import MARKER
+from sim.results import folder as folder_module
 from sim.scenario import load_scenario
+from sim.studies import run_scenario
 from tests.helpers import BASELINE, ROOT
 
 TABLES = ("trajectories.csv", "goals.csv", "survival.csv")
@@ -133,6 +134,7 @@ def test_resume_of_other_work_is_refused(
     run_scenario(short, replications=2, seed=3, units_dir=out / "units")
     before = snapshot(out)
     assert sorted(before) == [
+        "units/hashes.jsonl",
         "units/manifest.json",
         "units/rep-000000.json",
         "units/rep-000001.json",
@@ -178,6 +180,7 @@ def test_torn_units_are_recomputed_and_more_replications_run_only_the_missing(
     assert resumed.computed == 3
     assert done[0] == 2 and sum(done) == 5
     assert sorted(p.name for p in folder.iterdir()) == [
+        "hashes.jsonl",
         "manifest.json",
         *(f"rep-{i:06d}.json" for i in range(5)),
     ]
@@ -206,14 +209,18 @@ def test_a_full_folder_keeps_the_earlier_results(
     code, _, err = cli(run_args(short, out, 2, 3), capsys)
     assert code == 0, err
     before = snapshot(out)
-    real = store_module.write_atomic
+    real = folder_module.write_new
 
-    def full(path: Path, text: str) -> None:
-        if path.name == failing and "units" not in path.parts:
+    def full(path: Path, data: bytes) -> None:
+        # staged files are numbered in the order the run writes them: trajectories.csv
+        # first, manifest.json (its first key "scenario") last
+        first = failing == "trajectories.csv" and path.name == "0"
+        last = failing == "manifest.json" and data.startswith(b'{\n  "scenario":')
+        if first or last:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        real(path, text)
+        real(path, data)
 
-    monkeypatch.setattr(store_module, "write_atomic", full)
+    monkeypatch.setattr(folder_module, "write_new", full)
     code, stdout, err = cli(run_args(short, out, 2, 4), capsys)
     assert code == 1
     assert err.startswith(f"zonesim: error: OSError: [Errno {errno.ENOSPC}] No space left")
@@ -222,15 +229,19 @@ def test_a_full_folder_keeps_the_earlier_results(
     assert "--resume" in err
     after = snapshot(out)
     units = {name: data for name, data in after.items() if name.startswith("units/")}
-    assert {name: data for name, data in after.items() if name not in units} == before
+    kept = {name: data for name, data in after.items() if name not in units}
+    assert {n: d for n, d in kept.items() if n != MARKER} == {
+        n: d for n, d in before.items() if n != MARKER
+    }
     assert sorted(units) == [
+        "units/hashes.jsonl",
         "units/manifest.json",
         "units/rep-000000.json",
         "units/rep-000001.json",
     ]
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [MARKER]
 
-    monkeypatch.setattr(store_module, "write_atomic", real)
+    monkeypatch.setattr(folder_module, "write_new", real)
     code, stdout, err = cli(run_args(short, out, 2, 4, "--resume"), capsys)
     assert code == 0, err
     assert "; 2 reused from" in stdout

@@ -4,7 +4,6 @@ built once per test session; tests that write into a folder work on a copy."""
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 from pathlib import Path
@@ -13,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.goals import goal_values, met
-from sim.api import run_scenario
+from sim.results import claim, read_marker
 from sim.scenario import load_scenario
+from sim.studies import run_scenario
 from tests.helpers import BASELINE, SCENARIOS
 
 REPLICATIONS = 4
@@ -136,18 +136,19 @@ def comparison_folder(base: Path) -> Path:
     folder = _runs_dir(base) / "comparison"
     if (folder / "comparison.json").is_file():
         return folder
-    shutil.copytree(baseline_folder(base), folder / "baseline")
+    reference = baseline_folder(base)
+    files: dict[str, object] = {
+        f"baseline/{name}": (reference / name).read_bytes()
+        for name in read_marker(reference).files
+        if "/" not in name and name != "report.html"
+    }
     run = run_scenario(variant_file(base), replications=REPLICATIONS, seed=SEED, workers=WORKERS)
-    run.write(folder / "variant")
-    base_traj = pd.read_csv(folder / "baseline" / "trajectories.csv")
-    variant_traj = pd.read_csv(folder / "variant" / "trajectories.csv")
-    paired_differences("variant", base_traj, variant_traj).to_csv(
-        folder / "comparison.csv", index=False
-    )
-    goal_differences("variant", base_traj, variant_traj).to_csv(
-        folder / "goal_comparison.csv", index=False
-    )
-    info = {
+    files |= {f"variant/{name}": content for name, content in run.files().items()}
+    base_traj = pd.read_csv(reference / "trajectories.csv")
+    variant_traj = run.trajectories
+    files["comparison.csv"] = paired_differences("variant", base_traj, variant_traj)
+    files["goal_comparison.csv"] = goal_differences("variant", base_traj, variant_traj)
+    files["comparison.json"] = {
         "scenarios": ["baseline", "variant"],
         "root_seed": SEED,
         "replications": REPLICATIONS,
@@ -160,7 +161,8 @@ def comparison_folder(base: Path) -> Path:
             ],
         },
     }
-    (folder / "comparison.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    with claim(folder, "comparison", "tests: comparison_folder") as out:
+        out.replace(files)
     return folder
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.analysis.space import Parameter, Space, load_space
 from sim.scenario import SourceTree, load_scenario, load_scenario_with_tree
 from sim.scenario.overrides import override_text
 from sim.scenario.provenance import parameter_table
+from sim.scenario.space import Parameter, Space, load_space
 from tests.helpers import BASELINE, SCENARIOS
 
 RATE = "arrivals.origins.high_level_team.rate_per_year"

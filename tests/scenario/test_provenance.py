@@ -84,7 +84,7 @@ def test_results_carry_the_parameter_table(tmp_path):
 
     import pandas as pd
 
-    from sim.api import run_scenario
+    from sim.studies import run_scenario
 
     data = SCENARIOS / "baseline.yaml"
     run = run_scenario(data, replications=1, seed=3)

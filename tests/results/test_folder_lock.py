@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiment.store import LOCK_NAME, FolderBusy, folder_lock
+from sim.results import LOCK_NAME, FolderBusy, claim
 from tests.helpers import BASELINE, SCENARIOS, run_cli
 
 cli = run_cli
@@ -60,7 +60,7 @@ def test_a_second_command_on_a_locked_folder_refuses_and_writes_nothing(
 ) -> None:
     out = tmp_path / "out"
     argv = COMMANDS[command](short(tmp_path), out)
-    with folder_lock(out):  # another command is writing there
+    with claim(out, "run", "test"):  # another command is writing there
         before = sorted(p.name for p in out.iterdir())
         code, stdout, err = cli(argv, capsys)
         assert code == 2
@@ -80,6 +80,6 @@ def test_the_lock_goes_with_the_command(tmp_path: Path, capsys: pytest.CaptureFi
     assert (out / "trajectories.csv").is_file()
     assert not (out / LOCK_NAME).exists()
     # free again: taken once, a second taker is refused
-    with folder_lock(out), pytest.raises(FolderBusy), folder_lock(out):
+    with claim(out, "run", "a"), pytest.raises(FolderBusy), claim(out, "run", "b"):
         pass
     assert (out / "trajectories.csv").is_file()  # an existing folder stays

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis.space import Space, load_space
 from sim.experiment.evaluate import COLUMNS, Evaluator
 from sim.experiment.runner import run_replications
-from sim.experiment.store import RESULT_CODE, code_identity, source_digest
-from sim.experiment.units import MANIFEST, ResumeMismatch, UnitStore, unit_key
+from sim.results.provenance import RESULT_CODE, code_identity, source_digest
+from sim.results.units import HASHES, MANIFEST, ResumeMismatch, UnitStore, unit_key
 from sim.scenario import load_scenario_with_tree
+from sim.scenario.space import Space, load_space
 from tests.helpers import BASELINE, SCENARIOS
 
 IDENTITY = {"command": "test", "scenario_sha256": "abc", "root_seed": 2018, "replications": 3}
@@ -24,7 +24,7 @@ RATE = "arrivals.origins.high_level_team.rate_per_year"
 
 
 def unit_files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
+    return sorted(p.name for p in folder.iterdir() if p.name not in (MANIFEST, HASHES))
 
 
 # ----------------------------------------------------------------------------- UnitStore
@@ -51,7 +51,7 @@ def test_put_and_get_round_trip(tmp_path: Path) -> None:
     assert unit_files(tmp_path / "units") == ["k1.json"]
     assert json.loads((tmp_path / "units" / "k1.json").read_text(encoding="utf-8")) == data
     # written atomically: no temporary file left beside it
-    assert sorted(p.name for p in (tmp_path / "units").iterdir()) == ["k1.json", MANIFEST]
+    assert sorted(p.name for p in (tmp_path / "units").iterdir()) == [HASHES, "k1.json", MANIFEST]
 
 
 def test_manifest_names_the_work(tmp_path: Path) -> None:
@@ -90,19 +90,19 @@ def test_torn_unit_with_bad_bytes_is_missing(tmp_path: Path) -> None:
     assert not store.path("bad").exists()
 
 
-def test_without_resume_the_folder_is_cleared(tmp_path: Path) -> None:
+def test_without_resume_the_folder_is_cleared_of_its_units_only(tmp_path: Path) -> None:
     folder = tmp_path / "units"
     first = UnitStore(folder, IDENTITY, resume=False)
     first.put("a", {"n": 1})
     first.put("b", {"n": 2})
-    (folder / "stray.txt").write_text("left over", encoding="utf-8")
+    (folder / "stray.txt").write_text("someone else's", encoding="utf-8")
     second = UnitStore(folder, IDENTITY, resume=False)
-    assert unit_files(folder) == []
+    assert unit_files(folder) == ["stray.txt"]  # not the store's: kept
     assert second.get("a") is None and second.get("b") is None
     assert second.reused == 0
     # also when the identity changed: no resume means no check
     UnitStore(folder, {**IDENTITY, "root_seed": 1}, resume=False)
-    assert unit_files(folder) == []
+    assert unit_files(folder) == ["stray.txt"]
 
 
 def test_with_resume_and_the_same_identity_units_are_reused(tmp_path: Path) -> None:

@@ -1,54 +1,47 @@
-"""The analysis commands of the command line: ``calibrate``, ``sensitivity``, ``tune`` and
-``sweep``. They share ``run``'s replication options (``--replications``, ``--seed``,
-``--workers``) and executor, and take ``--out`` and ``--resume``."""
+"""The analysis commands: ``calibrate``, ``sensitivity``, ``tune`` and ``sweep``. They share
+``run``'s replication options (``--replications``, ``--seed``, ``--workers``) and engine, and
+take ``--out`` and ``--resume``. Each checks all its input before it claims its folder."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim import studies
-from sim.analysis.sensitivity import METHODS
+from sim.analysis.sensitivity import METHODS, Output
 from sim.analysis.sweep import DESIGNS
-from sim.cli import (
+from sim.analysis.tuning import select_goals
+from sim.cli.common import (
     EXIT_OK,
     BadInput,
-    _add_replication_options,
-    _check_writable,
-    _positive_int,
-    _progress,
+    Command,
+    add_replication_options,
     open_engine,
+    output_folder,
+    positive_int,
+    probability,
+    progress_bar,
+    year,
 )
-from sim.experiment.store import folder_lock
-from sim.experiment.units import ResumeMismatch
+from sim.plots.studies import plot_study
+from sim.results import OutputFolder
+from sim.results.units import ResumeMismatch
 from sim.scenario import ScenarioError
 from sim.scenario.loader import read_tree
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1] (got {value})")
-    return value
-
-
-def _year(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a year")
-    return int(text)
+from sim.studies import calibrate, sensitivity, sweep, tune
+from sim.studies.common import observed_table, prepare
 
 
 def _common(parser: argparse.ArgumentParser, replications: int, space_help: str) -> None:
     parser.add_argument("scenario", help="scenario YAML file")
     parser.add_argument("--space", required=True, help=space_help)
-    _add_replication_options(parser, default_replications=replications)
+    add_replication_options(parser, default_replications=replications)
     parser.add_argument("--out", "-o", help="results folder (default results/<command>_<name>)")
     parser.add_argument(
         "--resume",
@@ -57,7 +50,7 @@ def _common(parser: argparse.ArgumentParser, replications: int, space_help: str)
     )
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:
+def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
     """Register the four analysis commands."""
     calibrate = commands.add_parser(
         "calibrate", help="fit uncertain parameters to the observed figures (with a hindcast)"
@@ -75,11 +68,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "--observations scenarios/observations.yaml --observations scenarios/patterns.yaml)",
     )
     calibrate.add_argument(
-        "--trials", type=_positive_int, default=60, help="candidates (default 60)"
+        "--trials", type=positive_int, default=60, help="candidates (default 60)"
     )
     calibrate.add_argument(
         "--fit-until",
-        type=_year,
+        type=year,
         help="fit only the figures up to this year and test the later ones (hindcast)",
     )
 
@@ -89,7 +82,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     sens.add_argument("--method", choices=METHODS, default="morris", help="default morris")
     sens.add_argument(
         "--samples",
-        type=_positive_int,
+        type=positive_int,
         help="base sample: Morris trajectories (default 20) or Sobol N (default 256, a power of 2)",
     )
 
@@ -98,11 +91,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     )
     _common(tune, 50, "policy levers with bounds and costs (e.g. scenarios/spaces/levers.yaml)")
     tune.add_argument("--goals", default="all", help="all, or goal keys separated by commas")
-    tune.add_argument("--min-probability", type=_probability, default=0.8, help="default 0.8")
-    tune.add_argument("--trials", type=_positive_int, default=40, help="candidates (default 40)")
+    tune.add_argument("--min-probability", type=probability, default=0.8, help="default 0.8")
+    tune.add_argument("--trials", type=positive_int, default=40, help="candidates (default 40)")
     tune.add_argument(
         "--confirm-replications",
-        type=_positive_int,
+        type=positive_int,
         help="replications to confirm the best candidates (default 4 x --replications)",
     )
 
@@ -117,7 +110,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--samples",
-        type=_positive_int,
+        type=positive_int,
         default=5,
         help="grid: levels per lever; lhs: points (default 5)",
     )
@@ -125,20 +118,37 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument("--goals", default="all", help="all, or goal keys separated by commas")
     sweep.add_argument("--x", help="lever on the heatmap's x axis (default: the first)")
     sweep.add_argument("--y", help="lever on the heatmap's y axis (default: the second)")
+    return {
+        "calibrate": cmd_calibrate,
+        "sensitivity": cmd_sensitivity,
+        "tune": cmd_tune,
+        "sweep": cmd_sweep,
+    }
 
 
-def _out_dir(args: argparse.Namespace, command: str) -> Path:
+@contextlib.contextmanager
+def _study_folder(
+    args: argparse.Namespace, command: str, kind: str, check: Callable[[], Any]
+) -> Iterator[OutputFolder]:
+    """Check every input (``check`` loads the scenario, the space and the rest, and runs the
+    event guard at the space's bounds), then claim the output folder
+    (default ``results/<command>_<scenario file name>``)."""
+    try:
+        check()
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
     name = Path(args.scenario).stem
     out = Path(args.out) if args.out else Path("results") / f"{command}_{name}"
-    _check_writable(out)
-    return out
+    with output_folder(out, kind) as folder:
+        folder.units()
+        yield folder
 
 
 def _run(study_call, args: argparse.Namespace, total: int, err: Console, label: str):
     """Run a study with a progress bar over replications, turning input problems into exit 2."""
     with (
         open_engine(args) as (executor, workers),
-        _progress(total, args.no_progress, err, label) as advance,
+        progress_bar(total, args.no_progress, err, label) as advance,
     ):
         try:
             return study_call(executor=executor, workers=workers, progress=advance)
@@ -148,21 +158,25 @@ def _run(study_call, args: argparse.Namespace, total: int, err: Console, label: 
             raise BadInput(str(exc)) from None
 
 
-def _finish(out: Console, study, out_dir: Path, args: argparse.Namespace) -> None:
-    written = study.write(out_dir, plots=not args.no_plots)
+def _finish(out: Console, study, folder: OutputFolder, args: argparse.Namespace) -> None:
+    """Write the study's folder (and its plot), and say what was run and written."""
+    written = study.write(folder)
+    if not args.no_plots:
+        written += plot_study(folder, study)
     manifest = study.manifest
     reused = manifest["evaluations_reused"]
     out.print(
         f"{manifest['evaluations_run']} evaluation{'' if manifest['evaluations_run'] == 1 else 's'}"
         " run"
-        + (f", {reused} reused from {out_dir / 'units'}" if reused else "")
+        + (f", {reused} reused from {folder.path / 'units'}" if reused else "")
         + f", {manifest['events']:,} SimPy events, {manifest['wall_seconds']:.1f} s; "
-        f"wrote {', '.join(p.name for p in written)} to {out_dir}",
+        f"wrote {', '.join(p.name for p in written)} to {folder.path}",
         highlight=False,
         soft_wrap=True,
+        markup=False,
     )
     for note in manifest["notes"]:
-        out.print(f"note: {note}", highlight=False, soft_wrap=True)
+        out.print(f"note: {note}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _fmt(value: float) -> str:
@@ -176,10 +190,18 @@ def _fmt(value: float) -> str:
 
 
 def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
-    out_dir = _out_dir(args, "calibrate")
-    with folder_lock(out_dir):
+    with _study_folder(
+        args,
+        "calibrate",
+        calibrate.KIND,
+        lambda: (
+            prepare(args.scenario, args.space, "uncertain"),
+            observed_table(args.observations),
+        ),
+    ) as folder:
+        out_dir = folder.path
         study = _run(
-            lambda **kw: studies.calibrate_scenario(
+            lambda **kw: calibrate.calibrate_scenario(
                 args.scenario,
                 args.space,
                 args.observations,
@@ -249,18 +271,23 @@ def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
                 "the simulated 90 % band",
                 highlight=False,
             )
-        _finish(out, study, out_dir, args)
+        _finish(out, study, folder, args)
         return EXIT_OK
 
 
 def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int:
-    out_dir = _out_dir(args, "sensitivity")
-    with folder_lock(out_dir):
+    with _study_folder(
+        args,
+        "sensitivity",
+        sensitivity.KIND,
+        lambda: (Output.parse(args.output), prepare(args.scenario, args.space, None)),
+    ) as folder:
+        out_dir = folder.path
         samples = args.samples or (20 if args.method == "morris" else 256)
         space_size = _space_size(args)
-        total = studies.sensitivity_points(space_size, args.method, samples) * args.replications
+        total = sensitivity.sensitivity_points(space_size, args.method, samples) * args.replications
         study = _run(
-            lambda **kw: studies.sensitivity_scenario(
+            lambda **kw: sensitivity.sensitivity_scenario(
                 args.scenario,
                 args.space,
                 args.output,
@@ -292,7 +319,7 @@ def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int
         for warning in result.warnings:
             err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
         study.manifest["notes"] = []
-        _finish(out, study, out_dir, args)
+        _finish(out, study, folder, args)
         return EXIT_OK
 
 
@@ -307,11 +334,16 @@ def _space_size(args: argparse.Namespace) -> int:
 
 
 def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
-    out_dir = _out_dir(args, "tune")
-    with folder_lock(out_dir):
+    with _study_folder(
+        args,
+        "tune",
+        tune.KIND,
+        lambda: select_goals(prepare(args.scenario, args.space, "lever").scenario, args.goals),
+    ) as folder:
+        out_dir = folder.path
         confirm = args.confirm_replications or 4 * args.replications
         study = _run(
-            lambda **kw: studies.tune_scenario(
+            lambda **kw: tune.tune_scenario(
                 args.scenario,
                 args.space,
                 args.goals,
@@ -354,7 +386,7 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
                 f"{s[f'p_{name}_high']:.2f}, {s['replications']} replications)",
                 highlight=False,
             )
-        _finish(out, study, out_dir, args)
+        _finish(out, study, folder, args)
         return EXIT_OK
 
 
@@ -365,13 +397,18 @@ def _best_seen(result) -> dict:
 
 
 def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
-    out_dir = _out_dir(args, "sweep")
-    with folder_lock(out_dir):
-        levers = [p.strip() for p in args.levers.split(",")] if args.levers else None
+    with _study_folder(
+        args,
+        "sweep",
+        sweep.KIND,
+        lambda: prepare(args.scenario, args.space, "lever", only=_levers(args)),
+    ) as folder:
+        out_dir = folder.path
+        levers = _levers(args)
         size = len(levers) if levers else _space_size(args)
         points = {"grid": args.samples**size, "oat": 2 * size}.get(args.design, args.samples)
         study = _run(
-            lambda **kw: studies.sweep_scenario(
+            lambda **kw: sweep.sweep_scenario(
                 args.scenario,
                 args.space,
                 out_dir,
@@ -393,7 +430,7 @@ def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
         if study.effects is not None:
             _print_effects(out, study, args)
-            _finish(out, study, out_dir, args)
+            _finish(out, study, folder, args)
             return EXIT_OK
         table = study.table
         best = table.sort_values(study.column, ascending=False).head(5)
@@ -410,8 +447,12 @@ def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
         for _, row in best.iterrows():
             rich.add_row(*[_fmt(row[c]) if c != study.column else f"{row[c]:.2f}" for c in columns])
         out.print(rich)
-        _finish(out, study, out_dir, args)
+        _finish(out, study, folder, args)
         return EXIT_OK
+
+
+def _levers(args: argparse.Namespace) -> list[str] | None:
+    return [p.strip() for p in args.levers.split(",")] if args.levers else None
 
 
 def _print_effects(out: Console, study, args: argparse.Namespace) -> None:

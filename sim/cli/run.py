@@ -1,0 +1,194 @@
+"""``zonesim run`` and ``zonesim compare``: run scenarios and write their results folders."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from sim.cli.common import (
+    EXIT_OK,
+    BadInput,
+    Command,
+    add_replication_options,
+    open_engine,
+    output_folder,
+    progress_bar,
+)
+from sim.cli.tables import end_change_table, goal_change_table, goal_rich_table
+from sim.experiment.runner import TooManyEvents, check_events, open_run_units
+from sim.plots import plot_comparison, plot_run
+from sim.results import OutputFolder
+from sim.results.units import ResumeMismatch, discard_units
+from sim.scenario import load_scenario_with_tree
+from sim.scenario.schema import Scenario
+from sim.studies.compare import compare_scenarios
+from sim.studies.run import run_scenario
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
+    """Register ``run`` and ``compare``."""
+    run = commands.add_parser("run", help="run replications of a scenario and print the goal table")
+    run.add_argument("scenario", help="scenario YAML file")
+    add_replication_options(run)
+    run.add_argument("--out", "-o", help="results folder (default results/<scenario name>)")
+    run.add_argument(
+        "--firm-records",
+        action="store_true",
+        help="also write firms.csv, one row per firm and replication",
+    )
+    run.add_argument(
+        "--force", action="store_true", help="run even when the expected event count looks absurd"
+    )
+    run.add_argument(
+        "--observations",
+        action="append",
+        help="observed figures or published patterns to mark on the plots, repeatable "
+        "(default: observations.yaml and patterns.yaml beside the scenario, those present)",
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the replications an interrupted run stored in OUT/units (same scenario, "
+        "seed and --firm-records) and run only the missing ones",
+    )
+
+    compare = commands.add_parser(
+        "compare", help="run scenarios with common random numbers and compare them with the first"
+    )
+    compare.add_argument("scenarios", nargs="+", help="scenario files; the first is the reference")
+    add_replication_options(compare)
+    compare.add_argument("--out", "-o", help="comparison folder (default results/compare_<names>)")
+    return {"run": cmd_run, "compare": cmd_compare}
+
+
+def _event_guard(scenario: Scenario, path: str, force: bool | None = None) -> None:
+    """Refuse a scenario expecting absurdly many events (``--force``, where offered, runs it)."""
+    try:
+        check_events(scenario, path)
+    except TooManyEvents as exc:
+        if not force:
+            hint = ", or pass --force" if force is not None else ""
+            raise BadInput(f"{exc}{hint}") from None
+
+
+def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
+    scenario, _ = load_scenario_with_tree(args.scenario)
+    _event_guard(scenario, args.scenario, args.force)
+    out_dir = Path(args.out) if args.out else Path("results") / scenario.name
+    with output_folder(out_dir, "run") as folder:
+        return _run_into(args, out, err, scenario, folder)
+
+
+def _run_into(
+    args: argparse.Namespace, out: Console, err: Console, scenario: Scenario, folder: OutputFolder
+) -> int:
+    """The run of ``cmd_run``, its output folder claimed."""
+    # Finished replications are stored in OUT/units as they complete, so that an interrupted
+    # run can be resumed; they are deleted once the tables are written.
+    units_dir = folder.units()
+    if args.resume:  # check the stored units before starting an engine
+        try:
+            open_run_units(units_dir, scenario, args.seed, args.firm_records, resume=True)
+        except ResumeMismatch as exc:
+            raise BadInput(str(exc)) from None
+    try:
+        with (
+            open_engine(args, min(args.workers, args.replications)) as (executor, workers),
+            progress_bar(args.replications, args.no_progress, err, scenario.name) as advance,
+        ):
+            run = run_scenario(
+                args.scenario,
+                args.replications,
+                args.seed,
+                workers=workers,
+                executor=executor,
+                firm_records=args.firm_records,
+                progress=advance,
+                observations=args.observations,
+                units_dir=units_dir,
+                resume=args.resume,
+            )
+    except KeyboardInterrupt:
+        kept = len(list(units_dir.glob("rep-*.json")))
+        print(
+            f"zonesim: {kept} finished replication{'s are' if kept != 1 else ' is'} kept in "
+            f"{units_dir}; rerun the same command with --resume to run only the others",
+            file=sys.stderr,
+        )
+        raise
+    try:
+        written = run.write(folder)
+    except OSError as exc:
+        kept = len(list(units_dir.glob("rep-*.json")))
+        raise OSError(
+            exc.errno,
+            f"{exc.strerror or exc}; the {kept} finished replication"
+            f"{'s are' if kept != 1 else ' is'} kept in {units_dir}: make room and rerun the "
+            "same command with --resume",
+        ) from None
+    discard_units(units_dir)
+    plots = [] if args.no_plots else plot_run(folder)
+    out.print(goal_rich_table(run.goals, scenario.name, args.replications))
+    results = run.results
+    drawn = f" and {len(plots)} plots in plots/" if plots else ""
+    reused = ""
+    if args.resume:
+        reused = f"; {results.reused} reused from {units_dir}" if results.reused else ""
+        reused = reused or f"; nothing to reuse in {units_dir}"
+    out.print(
+        f"{results.replications} replications in {results.wall_seconds:.1f} s "
+        f"({workers} worker{'s' if workers > 1 else ''}"
+        f"{f', Dask {args.dask}' if args.dask else ''}), {results.events:,} SimPy events"
+        f"{reused}; wrote {', '.join(p.name for p in written)}{drawn} to {folder.path}",
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+    )
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if len(args.scenarios) < 2:
+        raise BadInput("compare needs at least two scenario files")
+    loaded = [load_scenario_with_tree(path)[0] for path in args.scenarios]
+    names = [scenario.name for scenario in loaded]
+    if len(set(names)) != len(names):
+        raise BadInput(f"scenario names must differ to be compared: {', '.join(names)}")
+    for path, scenario in zip(args.scenarios, loaded, strict=True):
+        _event_guard(scenario, path)
+    out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
+    with output_folder(out_dir, "comparison") as folder:
+        total = args.replications * len(names)
+        with (
+            open_engine(args, min(args.workers, args.replications)) as (executor, workers),
+            progress_bar(total, args.no_progress, err, "compare") as advance,
+        ):
+            comparison = compare_scenarios(
+                args.scenarios,
+                args.replications,
+                args.seed,
+                workers=workers,
+                executor=executor,
+                progress=advance,
+            )
+        written = comparison.write(folder)
+        if not args.no_plots:
+            written += plot_comparison(folder)
+        out.print(
+            f"Compared with '{names[0]}' under common random numbers "
+            f"(seed {args.seed}, {args.replications} replications each):",
+            highlight=False,
+            markup=False,
+        )
+        for name, lines in comparison.differences.items():
+            out.print(f"\n{name} differs from {names[0]} in:", highlight=False, markup=False)
+            for line in lines:
+                out.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
+        out.print(goal_change_table(comparison, names))
+        end_year = max(scenario.horizon.end_year for scenario in loaded)
+        out.print(end_change_table(comparison, names, end_year))
+        out.print(f"wrote {len(written)} files to {folder.path}", highlight=False, markup=False)
+        return EXIT_OK

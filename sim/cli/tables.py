@@ -1,0 +1,135 @@
+"""The tables a command prints: the goal table, and a comparison's changes."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.markup import escape
+from rich.table import Table
+
+from sim.scenario.errors import printable
+
+
+def goal_change_table(comparison, names: list[str]) -> Table:
+    """P(goal met) per scenario with the paired change against the reference."""
+    table = Table(
+        title="Probability of meeting each 2020 goal: P, change against the first, 95 % CI",
+        title_justify="left",
+    )
+    table.add_column("goal", no_wrap=True)
+    table.add_column(names[0], justify="right")
+    for name in names[1:]:
+        table.add_column(name, justify="right", no_wrap=True)
+    goals = comparison.goal_comparison
+    for goal in dict.fromkeys(goals["goal"]):
+        rows = goals[goals["goal"] == goal].set_index("scenario")
+        cells = [f"{rows['p_met_base'].iloc[0]:.2f}"]
+        for name in names[1:]:
+            row = rows.loc[name]
+            cells.append(f"{row.p_met:.2f} {_change(row.p_diff, row.ci_low, row.ci_high, 2)}")
+        table.add_row(escape(str(goal)), *cells)
+    return table
+
+
+def end_change_table(comparison, names: list[str], year: int) -> Table:
+    """Paired differences of the compared indicators in one year."""
+    table = Table(
+        title=f"Change against '{names[0]}' in {year} (mean paired difference, 95 % CI)",
+        title_justify="left",
+    )
+    table.add_column("indicator", no_wrap=True)
+    table.add_column(names[0], justify="right", no_wrap=True)
+    for name in names[1:]:
+        table.add_column(name, justify="right", no_wrap=True)
+    diffs = comparison.comparison
+    diffs = diffs[diffs["year"] == year]
+    for indicator in dict.fromkeys(diffs["indicator"]):
+        rows = diffs[diffs["indicator"] == indicator].set_index("scenario")
+        scale, label = (1e6, f"{indicator} (M)") if indicator.endswith("_yuan") else (1, indicator)
+        base = rows["base_mean"].iloc[0] / scale
+        digits = 1 if scale > 1 else (3 if abs(base) < 2 else 0)
+        cells = [_number(base, digits)]
+        for name in names[1:]:
+            row = rows.loc[name]
+            cells.append(
+                _change(row.diff_mean / scale, row.ci_low / scale, row.ci_high / scale, digits)
+            )
+        table.add_row(label, *cells)
+    return table
+
+
+def _number(value: float, digits: int) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def _change(mean: float, low: float, high: float, digits: int) -> str:
+    if math.isnan(low):
+        return f"{mean:+,.{digits}f}"
+    return f"{mean:+,.{digits}f} [{low:+,.{digits}f}, {high:+,.{digits}f}]"
+
+
+def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
+    """The goal table for the terminal; reasons for goals not modelled go in the caption."""
+    table = Table(
+        title=f"2020 goals: scenario '{escape(name)}', {replications} replications",
+        title_justify="left",
+        caption_justify="left",
+    )
+    for column, justify in (
+        ("goal", "left"),
+        ("target", "right"),
+        ("2018", "right"),
+        ("2020 median", "right"),
+        ("5–95 %", "right"),
+        ("P(met)", "right"),
+        ("status", "left"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=True)
+    reasons = []
+    for row in goals.itertuples(index=False):
+        if row.status.startswith("not modelled"):
+            reason = printable(row.status.removeprefix("not modelled: "))
+            reasons.append(f"{escape(row.goal)}: {escape(reason)}")
+            table.add_row(
+                escape(row.goal),
+                _given(row.target),
+                _given(row.baseline_2018),
+                "",
+                "",
+                "",
+                "not modelled",
+                style="dim",
+            )
+            continue
+        table.add_row(
+            escape(row.goal),
+            _given(row.target),
+            _given(row.baseline_2018),
+            _fmt(row.median_2020),
+            f"{_fmt(row.p05_2020)}–{_fmt(row.p95_2020)}",
+            f"{row.p_met:.2f}",
+            row.status,
+        )
+    if reasons:
+        table.caption = "Not modelled: " + "; ".join(reasons) + "."
+    return table
+
+
+def _given(value: float) -> str:
+    """A figure from the sources, as written."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,g}"
+
+
+def _fmt(value: float) -> str:
+    """Counts and money as whole numbers, small values with a few decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    magnitude = abs(value)
+    if magnitude >= 10:
+        return f"{value:,.0f}"
+    if magnitude >= 1 or value == 0:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.3f}"

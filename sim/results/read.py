@@ -1,0 +1,100 @@
+"""Reading results folders back: a run's tables (``read_run``) and a comparison's
+(``read_comparison``), for the plots, the report and the user."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.results.folder import read_marker
+from sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """The tables of a run's results folder that the plots and the report need."""
+
+    path: Path
+    trajectories: pd.DataFrame
+    scenario: Scenario
+    manifest: dict
+    observations: pd.DataFrame | None
+    survival: pd.DataFrame | None
+
+    @property
+    def replications(self) -> int:
+        """Replications run (from the manifest, else counted in the trajectories)."""
+        if self.manifest.get("replications"):
+            return int(self.manifest["replications"])
+        if self.trajectories.empty:
+            return 0
+        return int(self.trajectories["replication"].max()) + 1
+
+
+@dataclass(frozen=True)
+class ComparisonFolder:
+    """A comparison folder: its ``comparison.json`` and each scenario's results."""
+
+    path: Path
+    info: dict
+    runs: dict[str, RunFolder]
+
+    @property
+    def reference(self) -> RunFolder:
+        return next(iter(self.runs.values()))
+
+
+def read_json(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a JSON object")
+    return data
+
+
+def read_scenario(folder: str | os.PathLike[str]) -> Scenario:
+    """The resolved scenario of a results folder (``scenario.json``)."""
+    return Scenario.model_validate(read_json(Path(folder) / "scenario.json"))
+
+
+def _optional_csv(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path) if path.is_file() else None
+
+
+def read_run(folder: str | os.PathLike[str]) -> RunFolder:
+    """Read trajectories, scenario, manifest and (when present) observations and survival."""
+    path = Path(folder)
+    manifest_path = path / "manifest.json"
+    return RunFolder(
+        path=path,
+        trajectories=pd.read_csv(path / "trajectories.csv"),
+        scenario=read_scenario(path),
+        manifest=read_json(manifest_path) if manifest_path.is_file() else {},
+        observations=_optional_csv(path / "observations.csv"),
+        survival=_optional_csv(path / "survival.csv"),
+    )
+
+
+def is_comparison(folder: str | os.PathLike[str]) -> bool:
+    """Whether a zonesim folder holds a comparison (its marker says so)."""
+    marker = read_marker(Path(folder))
+    return marker is not None and marker.kind == "comparison"
+
+
+def read_comparison(folder: str | os.PathLike[str]) -> ComparisonFolder:
+    """Read ``comparison.json`` and the results of every scenario in it, in order."""
+    path = Path(folder)
+    info = read_json(path / "comparison.json")
+    names = [str(name) for name in info.get("scenarios", [])]
+    if not names:
+        raise ValueError(f"{path / 'comparison.json'} lists no scenarios")
+    marker = read_marker(path)
+    owned = marker.files if marker else {}
+    for name in names:  # only folders this comparison wrote
+        if f"{name}/trajectories.csv" not in owned:
+            raise ValueError(f"{path / 'comparison.json'}: {name!r} is not one of its runs")
+    return ComparisonFolder(path, info, {name: read_run(path / name) for name in names})

@@ -1,0 +1,233 @@
+"""What every study shares: the engine it runs on, the observed figures beside a scenario, the
+set-up of an analysis over a parameter space (scenario, space, unit store, evaluator), its
+summary, and the scenario file it may write."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiment.engines import Engine, open_engine
+from sim.experiment.evaluate import Evaluator
+from sim.experiment.runner import check_events
+from sim.results.provenance import scenario_hash, versions
+from sim.results.units import UnitStore
+from sim.scenario import Scenario, SourceTree, load_scenario_with_tree
+from sim.scenario.observations import load_observations, observations_table
+from sim.scenario.overrides import override_text
+from sim.scenario.space import Space, load_space
+
+Progress = Callable[[int], None] | None
+
+
+def engine_for(
+    executor: Executor | None, workers: int, dask: str | None
+) -> contextlib.AbstractContextManager[Engine]:
+    """The caller's executor as is, or an engine opened (and closed) for this call."""
+    if executor is not None:
+        if dask:
+            raise ValueError("pass either executor or dask, not both")
+        return contextlib.nullcontext(Engine(executor, workers, "caller's executor"))
+    return open_engine(workers, dask)
+
+
+#: Files of observed figures and published patterns read from beside a scenario file.
+BESIDE_SCENARIO = ("observations.yaml", "patterns.yaml")
+
+
+def default_observations(scenario_path: str | os.PathLike[str]) -> list[Path] | None:
+    """``observations.yaml`` and ``patterns.yaml`` beside a scenario file, those there are."""
+    folder = Path(scenario_path).parent
+    found = [folder / name for name in BESIDE_SCENARIO if (folder / name).is_file()]
+    return found or None
+
+
+def observed_table(
+    files: str | os.PathLike[str] | list[str | os.PathLike[str]] | list[Path],
+) -> pd.DataFrame:
+    """The figures of one or several observation files, in order, as one table."""
+    paths = [files] if isinstance(files, str | os.PathLike) else list(files)
+    return pd.concat(
+        [observations_table(load_observations(path)) for path in paths], ignore_index=True
+    )
+
+
+# ----------------------------------------------------------------------------- analyses
+@dataclass
+class Setup:
+    """What every analysis over a parameter space starts from."""
+
+    scenario_path: str
+    scenario: Scenario
+    tree: SourceTree
+    space: Space
+    store: UnitStore | None
+    started: float = field(default_factory=time.perf_counter)
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "scenario_sha256": scenario_hash(self.scenario),
+            "space_sha256": self.space.digest(),
+        }
+
+
+def check_space_events(scenario: Scenario, space: Space) -> None:
+    """The event guard at the space's bounds: each parameter alone at its low and its high
+    bound, and all at once at each (raises ``TooManyEvents`` naming the setting)."""
+    lows = {path: p.low for path, p in space.parameters.items()}
+    highs = {path: p.high for path, p in space.parameters.items()}
+    base = space.base_values()
+    settings = [lows, highs]
+    for path in space.paths:
+        settings += [{**base, path: lows[path]}, {**base, path: highs[path]}]
+    for values in settings:
+        check_events(
+            space.scenario(values, end_year=scenario.horizon.end_year),
+            f"{space.file}: at {', '.join(f'{k}={v:g}' for k, v in values.items())}",
+        )
+
+
+def prepare(
+    scenario_path: str | os.PathLike[str],
+    space_path: str | os.PathLike[str],
+    kind: str | None,
+    only: list[str] | None = None,
+) -> Setup:
+    """Load and check the scenario and the space (keeping ``only`` these parameters, if
+    given), the event guard included: everything an analysis checks before it writes."""
+    scenario, tree = load_scenario_with_tree(scenario_path)
+    space = load_space(space_path, tree, kind=kind)
+    if only:
+        space = space.subset(only)
+    check_events(scenario, str(scenario_path))
+    check_space_events(scenario, space)
+    return Setup(str(scenario_path), scenario, tree, space, None)
+
+
+def open_units(
+    setup: Setup,
+    units: str | os.PathLike[str] | None,
+    command: str,
+    design: dict[str, Any],
+    resume: bool,
+) -> None:
+    """Keep the analysis's finished candidates in ``units`` (usually ``OUT/units``)."""
+    if units is not None:
+        identity = {"command": command, **setup.identity(), **design}
+        setup.store = UnitStore(units, identity, resume)
+
+
+def evaluator(
+    setup: Setup,
+    replications: int,
+    seed: int,
+    end_year: int,
+    indicators: list[str],
+    executor: Executor | None,
+    workers: int,
+    progress: Progress,
+) -> Evaluator:
+    """An evaluator of the space's candidates keeping ``indicators`` up to ``end_year``."""
+    horizon = setup.scenario.horizon
+    if end_year > horizon.end_year:
+        raise ValueError(
+            f"the analysis needs {end_year}, after the scenario's horizon ({horizon.end_year})"
+        )
+    return Evaluator(
+        setup.space,
+        replications,
+        seed,
+        max(end_year, horizon.start_year + 1),
+        indicators,
+        executor=executor,
+        workers=workers,
+        store=setup.store,
+        progress=progress,
+    )
+
+
+def goal_evaluator(
+    setup: Setup,
+    goals: dict,
+    replications: int,
+    seed: int,
+    executor: Executor | None,
+    workers: int,
+    progress: Progress,
+) -> Evaluator:
+    """An evaluator keeping what the goals need: their indicators, up to the last goal year."""
+    return evaluator(
+        setup,
+        replications,
+        seed,
+        max(g.year for g in goals.values()),
+        sorted({g.indicator for g in goals.values()}),
+        executor,
+        workers,
+        progress,
+    )
+
+
+def summary(
+    setup: Setup,
+    command: str,
+    seed: int,
+    settings: dict[str, Any],
+    evaluator: Evaluator,
+    notes: list[str],
+) -> dict[str, Any]:
+    """The ``summary.json`` of an analysis: what it ran on, its settings, its cost."""
+    store = setup.store
+    return {
+        "command": command,
+        "scenario": setup.scenario.name,
+        "scenario_files": list(setup.tree.files),
+        "scenario_sha256": scenario_hash(setup.scenario),
+        "space_file": setup.space.file,
+        "space_sha256": setup.space.digest(),
+        "root_seed": seed,
+        **settings,
+        "evaluations_run": evaluator.evaluations,
+        "evaluations_reused": store.reused if store else 0,
+        "events": evaluator.events,
+        "wall_seconds": round(time.perf_counter() - setup.started, 3),
+        "notes": notes,
+        "versions": versions(),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def scenario_text(
+    setup: Setup,
+    out: Path,
+    suffix: str,
+    values: dict[str, float],
+    comments: dict[str, str],
+    description: str,
+    header: list[str],
+) -> tuple[str, str]:
+    """A scenario file for the folder ``out`` extending the study's scenario (by a path
+    relative to ``out``) with ``values``, each key commented: its name
+    (``<name>_<suffix>.yaml``) and text."""
+    name = f"{setup.scenario.name}_{suffix}"
+    text = override_text(
+        setup.scenario_path,
+        out / f"{name}.yaml",
+        setup.tree.data,
+        values,
+        comments,
+        name,
+        description,
+        header,
+        base_comments=setup.tree.comments,
+    )
+    return f"{name}.yaml", text

@@ -1,0 +1,167 @@
+"""Run a scenario: its replications, its goal table, and the files of its results folder.
+
+>>> from sim.studies import run_scenario
+>>> run = run_scenario("scenarios/baseline.yaml", replications=20, seed=2018)
+>>> run.goals  # DataFrame, one row per goal
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.goals import goal_table
+from sim.analysis.survival import survival_table
+from sim.experiment.runner import RunResults, open_run_units, run_replications
+from sim.results import OutputFolder, claim
+from sim.results.provenance import scenario_hash, versions
+from sim.scenario import SourceTree, load_scenario_with_tree
+from sim.scenario.provenance import parameter_table
+from sim.scenario.schema import Scenario
+from sim.studies.common import default_observations, engine_for, observed_table
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """A finished run: the tables of every replication, the goal table, and what the results
+    folder needs to be self-describing (the source tree for parameter provenance, the
+    observed figures)."""
+
+    results: RunResults
+    goals: pd.DataFrame
+    tree: SourceTree | None = None
+    observations: pd.DataFrame | None = None
+
+    @property
+    def source_files(self) -> tuple[str, ...]:
+        return self.tree.files if self.tree is not None else ()
+
+    @property
+    def survival(self) -> pd.DataFrame:
+        """Kaplan–Meier curves of incubated arrivals' time to graduation and to failure."""
+        return survival_table(self.results.spells)
+
+    @property
+    def parameters(self) -> pd.DataFrame | None:
+        """Every resolved parameter with its provenance (None for a Scenario built in code)."""
+        return parameter_table(self.tree) if self.tree is not None else None
+
+    @property
+    def trajectories(self) -> pd.DataFrame:
+        return self.results.trajectories
+
+    @property
+    def firms(self) -> pd.DataFrame | None:
+        return self.results.firms
+
+    def manifest(self) -> dict:
+        results = self.results
+        scenario = results.scenario
+        return {
+            "scenario": scenario.name,
+            "description": scenario.description,
+            "scenario_files": list(self.source_files),
+            "scenario_sha256": scenario_hash(scenario),
+            "root_seed": results.root_seed,
+            "replications": results.replications,
+            "horizon": [scenario.horizon.start_year, scenario.horizon.end_year],
+            "events": results.events,
+            "wall_seconds": round(results.wall_seconds, 3),
+            "events_per_second": round(results.events / results.wall_seconds)
+            if results.wall_seconds > 0
+            else None,
+            "versions": versions(),
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "parameters": (
+                self.parameters.to_dict(orient="records") if self.parameters is not None else []
+            ),
+        }
+
+    def files(self) -> dict[str, pd.DataFrame | dict]:
+        """The results folder's files: trajectories.csv, goals.csv, survival.csv,
+        parameters.csv and observations.csv (when known), firms.csv (if recorded),
+        scenario.json (the resolved scenario) and manifest.json."""
+        tables = {
+            "trajectories.csv": self.results.trajectories,
+            "goals.csv": self.goals,
+            "survival.csv": self.survival,
+            "parameters.csv": self.parameters,
+            "observations.csv": self.observations,
+            "firms.csv": self.results.firms,
+        }
+        files: dict[str, pd.DataFrame | dict] = {
+            name: table for name, table in tables.items() if table is not None
+        }
+        files["scenario.json"] = self.results.scenario.model_dump(mode="json", by_alias=True)
+        files["manifest.json"] = self.manifest()
+        return files
+
+    def write(self, out: str | os.PathLike[str] | OutputFolder) -> list[Path]:
+        """Write the results folder (see :meth:`files`), replacing an earlier run's."""
+        if isinstance(out, OutputFolder):
+            return out.replace(self.files())
+        with claim(out, "run", "python: ScenarioRun.write") as folder:
+            return folder.replace(self.files())
+
+
+def run_scenario(
+    scenario: Scenario | str | os.PathLike[str],
+    replications: int = 200,
+    seed: int = 2018,
+    workers: int = 1,
+    firm_records: bool = False,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+    observations: str | os.PathLike[str] | list[Path] | None = None,
+    dask: str | None = None,
+    units_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+) -> ScenarioRun:
+    """Run a scenario (object or YAML path) and compute its goal table.
+
+    Pass ``executor`` to use your own (e.g. a Dask client's executor); otherwise ``workers``
+    processes are started for the run, or, with ``dask``, a Dask engine: ``"local"`` (a local
+    cluster of ``workers`` processes) or a scheduler address such as ``"tcp://HOST:8786"``
+    (see ``sim.experiment.engines``). ``observations`` is a file of observed figures, or a
+    list of them (by default ``observations.yaml`` and ``patterns.yaml`` beside a scenario
+    file, those present).
+
+    With ``units_dir`` (the command line uses ``OUT/units``) every finished replication is
+    stored there as it completes; with ``resume=True`` as well, the replications already
+    stored are loaded instead of run (``results.reused`` counts them) and the rest are run,
+    with identical results. Resuming raises
+    :class:`~sim.results.units.ResumeMismatch` when the folder's units were made with
+    another scenario, seed or ``firm_records``; without ``resume`` they are discarded.
+    The units stay after the run: ``sim.results.units.discard_units(units_dir)`` deletes
+    them.
+    """
+    if resume and units_dir is None:
+        raise ValueError("resume needs units_dir, the folder of the stored replications")
+    tree = None
+    if not isinstance(scenario, Scenario):
+        if observations is None:
+            observations = default_observations(scenario)
+        scenario, tree = load_scenario_with_tree(scenario)
+    observed = observed_table(observations) if observations else None
+    store = None
+    if units_dir is not None:  # before the engine starts: a mismatch fails at once
+        store = open_run_units(units_dir, scenario, seed, firm_records, resume)
+    with engine_for(executor, workers, dask) as engine:
+        results = run_replications(
+            scenario,
+            replications,
+            seed,
+            executor=engine.executor,
+            workers=engine.workers,
+            firm_records=firm_records,
+            progress=progress,
+            store=store,
+        )
+    goals = goal_table(scenario, results.trajectories, replications)
+    return ScenarioRun(results, goals, tree, observed)
