@@ -26,7 +26,7 @@ MAX_CV = 1000.0
 MAX_VALUE = 1e300
 
 
-class _Dist(BaseModel):
+class DistributionBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     #: True when the value can equal ``lowest`` only with probability 0 (continuous laws).
@@ -45,7 +45,7 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
 
-class Constant(_Dist):
+class Constant(DistributionBase):
     """Always ``value`` (a deterministic quantity)."""
 
     dist: Literal["constant"]
@@ -63,7 +63,7 @@ class Constant(_Dist):
         return self.value
 
 
-class Uniform(_Dist):
+class Uniform(DistributionBase):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"]
@@ -88,7 +88,7 @@ class Uniform(_Dist):
         return self.low + (self.high - self.low) * stream.uniform()
 
 
-class Exponential(_Dist):
+class Exponential(DistributionBase):
     """Exponential with the given mean (rate = 1 / mean)."""
 
     open_below: ClassVar[bool] = True
@@ -110,7 +110,7 @@ class Exponential(_Dist):
         return self.mean_ * stream.exponential()
 
 
-class Lognormal(_Dist):
+class Lognormal(DistributionBase):
     """Lognormal given by the mean and standard deviation of the variable itself."""
 
     open_below: ClassVar[bool] = True
@@ -149,7 +149,7 @@ class Lognormal(_Dist):
         return math.exp(mu + sigma * stream.normal())
 
 
-class Triangular(_Dist):
+class Triangular(DistributionBase):
     """Triangular on [low, high] with the given mode."""
 
     dist: Literal["triangular"]
@@ -180,7 +180,7 @@ class Triangular(_Dist):
         return high - math.sqrt((1 - u) * (high - low) * (high - mode))
 
 
-class Gamma(_Dist):
+class Gamma(DistributionBase):
     """Gamma given by its mean and standard deviation."""
 
     open_below: ClassVar[bool] = True
@@ -212,7 +212,7 @@ class Gamma(_Dist):
         return float(stream.rng.gamma(shape, self.sd**2 / self.mean_))
 
 
-class Beta(_Dist):
+class Beta(DistributionBase):
     """Beta(a, b) on [0, 1], e.g. a latent capability or a share."""
 
     dist: Literal["beta"]
@@ -237,13 +237,13 @@ Distribution = Annotated[
 ]
 
 
-def _non_negative(dist: _Dist) -> _Dist:
+def _non_negative(dist: DistributionBase) -> DistributionBase:
     if dist.lowest < 0:
         raise ValueError(f"can take negative values (as low as {dist.lowest}); must be >= 0")
     return dist
 
 
-def _positive(dist: _Dist) -> _Dist:
+def _positive(dist: DistributionBase) -> DistributionBase:
     if dist.lowest < 0 or (dist.lowest == 0 and not dist.open_below):
         raise ValueError(f"can take values <= 0 (as low as {dist.lowest}); must be > 0")
     return dist

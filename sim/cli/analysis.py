@@ -139,7 +139,7 @@ def _study_folder(
         raise BadInput(str(exc)) from None
     name = Path(args.scenario).stem
     out = Path(args.out) if args.out else Path("results") / f"{command}_{name}"
-    with output_folder(out, kind) as folder:
+    with output_folder(args, out, kind) as folder:
         folder.units()
         yield folder
 

@@ -150,15 +150,18 @@ def open_engine(
         raise BadInput(str(exc)) from None
 
 
-def command_line() -> str:
+def command_line(argv: list[str]) -> str:
     """The command as typed (for the folder's marker), control characters escaped."""
-    return printable(shlex.join(["zonesim", *sys.argv[1:]]))
+    return printable(shlex.join(["zonesim", *argv]))
 
 
 @contextlib.contextmanager
-def output_folder(path: str | os.PathLike[str], kind: str | None) -> Iterator[OutputFolder]:
-    """Claim the output folder for this command (see ``sim.results.claim``)."""
-    with claim(Path(path), kind, command_line()) as folder:
+def output_folder(
+    args: argparse.Namespace, path: str | os.PathLike[str], kind: str | None
+) -> Iterator[OutputFolder]:
+    """Claim the output folder for this command (see ``sim.results.claim``); the marker names
+    the command line ``main`` keeps in ``args.command_line``."""
+    with claim(Path(path), kind, getattr(args, "command_line", "zonesim")) as folder:
         yield folder
 
 

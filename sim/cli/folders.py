@@ -59,7 +59,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
 
 
 def cmd_plot(args: argparse.Namespace, out: Console, err: Console) -> int:
-    with output_folder(args.folder, None) as folder:
+    with output_folder(args, args.folder, None) as folder:
         paths = plot_folder(folder)
     out.print(
         f"drew {len(paths)} plots in {Path(args.folder) / 'plots'}", highlight=False, markup=False
@@ -68,7 +68,7 @@ def cmd_plot(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: Console, err: Console) -> int:
-    with output_folder(args.folder, None) as folder:
+    with output_folder(args, args.folder, None) as folder:
         path = write_report(folder)
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False, markup=False)
     return EXIT_OK

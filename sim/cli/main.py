@@ -19,6 +19,7 @@ from sim.cli.common import (
     BadInput,
     Command,
     Parser,
+    command_line,
     print_problems,
 )
 from sim.results import FolderError
@@ -43,6 +44,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
 def main(argv: list[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
+    args.command_line = command_line(sys.argv[1:] if argv is None else [str(a) for a in argv])
     out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     err = Console(stderr=True)
     try:

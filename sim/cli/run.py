@@ -78,7 +78,7 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     scenario, _ = load_scenario_with_tree(args.scenario)
     _event_guard(scenario, args.scenario, args.force)
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
-    with output_folder(out_dir, "run") as folder:
+    with output_folder(args, out_dir, "run") as folder:
         return _run_into(args, out, err, scenario, folder)
 
 
@@ -160,7 +160,7 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     for path, scenario in zip(args.scenarios, loaded, strict=True):
         _event_guard(scenario, path)
     out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
-    with output_folder(out_dir, "comparison") as folder:
+    with output_folder(args, out_dir, "comparison") as folder:
         total = args.replications * len(names)
         with (
             open_engine(args, min(args.workers, args.replications)) as (executor, workers),

@@ -128,6 +128,7 @@ def read_marker(folder: Path) -> Marker | None:
         if ok:
             for name in files:
                 inside(folder, name)
+            ok = all(_of_kind(kind, name) for name in files)
     except (OSError, ValueError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -135,6 +136,35 @@ def read_marker(folder: Path) -> Marker | None:
             f"{path}: not a zonesim folder marker; delete the folder or choose another --out"
         )
     return Marker(kind, command, dict(files), str(data.get("created_utc", "")))
+
+
+def _of_kind(kind: str, name: str) -> bool:
+    """Whether ``name`` is a file a folder of ``kind`` may hold."""
+    return any(
+        fnmatch.fnmatchcase(name, p) and name.count("/") == p.count("/") for p in KINDS[kind]
+    )
+
+
+def _check_unowned(folder: Path, kind: str, marker: Marker | None) -> None:
+    """Refuse, before anything runs, a folder holding files of the kind's names that its marker
+    does not list (a user's, or an older zonesim's), or a subfolder the kind writes into that
+    is a link or a file."""
+    owned = marker.files if marker else {}
+    for pattern in KINDS[kind]:
+        head = pattern.split("/")[0]
+        if "/" in pattern and "*" not in head:
+            sub = folder / head
+            if sub.is_symlink() or (sub.exists() and not sub.is_dir()):
+                raise FolderError(
+                    f"{sub}: is not a folder zonesim made; move it or choose another --out"
+                )
+        for path in folder.glob(pattern):
+            name = path.relative_to(folder).as_posix()
+            if name not in owned:
+                raise FolderError(
+                    f"{path}: exists and the folder's marker ({MARKER}) does not list it as "
+                    "zonesim's; move it or choose another --out"
+                )
 
 
 def kind_of(folder: str | os.PathLike[str]) -> str | None:
@@ -246,8 +276,7 @@ class OutputFolder:
         return placed
 
     def _check_name(self, name: str) -> None:
-        patterns = KINDS[self.kind]
-        if not any(fnmatch.fnmatchcase(name, p) and name.count("/") == p.count("/") for p in patterns):
+        if not _of_kind(self.kind, name):
             raise ValueError(f"{name!r} is not a file of a {self.kind} folder")
         try:
             target = inside(self.path, name)
@@ -279,9 +308,7 @@ class OutputFolder:
 
 
 @contextlib.contextmanager
-def claim(
-    folder: str | os.PathLike[str], kind: str | None, command: str
-) -> Iterator[OutputFolder]:
+def claim(folder: str | os.PathLike[str], kind: str | None, command: str) -> Iterator[OutputFolder]:
     """Claim an output folder for ``command``, which writes a folder of ``kind`` (None: add
     to an existing zonesim folder of any kind, as ``plot`` and ``report`` do).
 
@@ -321,6 +348,8 @@ def claim(
                 f"{path}: holds a {marker.kind} folder (made by {marker.command!r}); this "
                 f"command writes a {kind} folder: choose another --out"
             )
+        if kind is not None:
+            _check_unowned(path, kind, marker)
         yield OutputFolder(path, kind or marker.kind, command, marker)
     finally:
         lock_path.unlink(missing_ok=True)

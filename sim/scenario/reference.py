@@ -11,18 +11,20 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.distributions import _Dist
+from sim.distributions import DistributionBase
 from sim.scenario.schema import Scenario
 
 
 def _is_model(tp: object) -> bool:
-    return isinstance(tp, type) and issubclass(tp, BaseModel) and not issubclass(tp, _Dist)
+    return (
+        isinstance(tp, type) and issubclass(tp, BaseModel) and not issubclass(tp, DistributionBase)
+    )
 
 
 def _is_distribution(tp: object) -> bool:
     args = typing.get_args(tp)
-    return any(isinstance(a, type) and issubclass(a, _Dist) for a in args) or (
-        isinstance(tp, type) and issubclass(tp, _Dist)
+    return any(isinstance(a, type) and issubclass(a, DistributionBase) for a in args) or (
+        isinstance(tp, type) and issubclass(tp, DistributionBase)
     )
 
 
