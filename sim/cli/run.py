@@ -23,6 +23,7 @@ from sim.plots import plot_comparison, plot_run
 from sim.results import OutputFolder
 from sim.results.units import ResumeMismatch, discard_units
 from sim.scenario import load_scenario_with_tree
+from sim.scenario.errors import printable
 from sim.scenario.schema import Scenario
 from sim.studies.compare import compare_scenarios
 from sim.studies.run import run_scenario
@@ -186,7 +187,7 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
         for name, lines in comparison.differences.items():
             out.print(f"\n{name} differs from {names[0]} in:", highlight=False, markup=False)
             for line in lines:
-                out.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
+                out.print(f"  {printable(line)}", highlight=False, soft_wrap=True, markup=False)
         out.print(goal_change_table(comparison, names))
         end_year = max(scenario.horizon.end_year for scenario in loaded)
         out.print(end_change_table(comparison, names, end_year))
