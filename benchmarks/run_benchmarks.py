@@ -523,6 +523,22 @@ def cost_at_size(factor: float, end_year: int | None, repeats: int) -> dict[str,
     return chosen
 
 
+#: What a process-pool or Dask worker imports to run replications, the package's front door,
+#: and the command line (plots and analyses included), for comparison.
+STARTUP_IMPORTS = ("sim.experiment.runner", "sim", "sim.cli")
+
+
+def import_seconds(module: str, repeats: int) -> float:
+    """Median wall time of a fresh interpreter importing ``module`` (interpreter start
+    included)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+        times.append(time.perf_counter() - started)
+    return float(statistics.median(times))
+
+
 def loglog_slope(x: list[float], y: list[float]) -> float:
     """Least-squares slope of log(y) on log(x)."""
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
@@ -764,6 +780,14 @@ def run_suite(config: Config, report: Report) -> None:
         "peak RSS (growth during the run)",
         f"{stress['peak_rss_mb']:.0f} MB (+{stress['run_rss_growth_mb']:.0f})",
     )
+
+    report.mark("8. worker start-up: imports of a fresh process")
+    startup = {module: import_seconds(module, repeats=5) for module in STARTUP_IMPORTS}
+    data["8_worker_startup"] = startup
+    for module, seconds in startup.items():
+        report.row(
+            "8 worker start-up", f"python -c 'import {module}' (median of 5)", f"{seconds:.2f} s"
+        )
 
 
 def profile(replications: int, top: int = 15) -> None:
