@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from sim.scenario import load_scenario_with_tree
 from sim.scenario.errors import printable
 from sim.scenario.schema import Scenario
 from sim.studies.compare import compare_scenarios
-from sim.studies.run import run_scenario
+from sim.studies.run import TABLE_FORMATS, run_scenario
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
@@ -39,6 +40,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         "--firm-records",
         action="store_true",
         help="also write firms.csv, one row per firm and replication",
+    )
+    run.add_argument(
+        "--format",
+        choices=TABLE_FORMATS,
+        default="csv",
+        help="csv (default), or parquet for the long tables trajectories and firms (needs "
+        "pip install 'zonesim[parquet]')",
     )
     run.add_argument(
         "--force", action="store_true", help="run even when the expected event count looks absurd"
@@ -78,6 +86,8 @@ def _event_guard(scenario: Scenario, path: str, force: bool | None = None) -> No
 def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     scenario, _ = load_scenario_with_tree(args.scenario)
     _event_guard(scenario, args.scenario, args.force)
+    if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise BadInput("--format parquet needs pyarrow: pip install 'zonesim[parquet]'")
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
     with output_folder(args, out_dir, "run") as folder:
         return _run_into(args, out, err, scenario, folder)
@@ -121,7 +131,7 @@ def _run_into(
         )
         raise
     try:
-        written = run.write(folder)
+        written = run.write(folder, args.format)
     except OSError as exc:
         kept = len(list(units_dir.glob("rep-*.json")))
         raise OSError(

@@ -61,6 +61,14 @@ def read_scenario(folder: str | os.PathLike[str]) -> Scenario:
     return Scenario.model_validate(read_json(Path(folder) / "scenario.json"))
 
 
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """A run's table ``name`` from ``name.parquet`` (``run --format parquet``) or ``name.csv``."""
+    parquet = folder / f"{name}.parquet"
+    if parquet.is_file():
+        return pd.read_parquet(parquet)
+    return pd.read_csv(folder / f"{name}.csv")
+
+
 def _optional_csv(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.is_file() else None
 
@@ -71,7 +79,7 @@ def read_run(folder: str | os.PathLike[str]) -> RunFolder:
     manifest_path = path / "manifest.json"
     return RunFolder(
         path=path,
-        trajectories=pd.read_csv(path / "trajectories.csv"),
+        trajectories=read_table(path, "trajectories"),
         scenario=read_scenario(path),
         manifest=read_json(manifest_path) if manifest_path.is_file() else {},
         observations=_optional_csv(path / "observations.csv"),

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -25,6 +26,23 @@ from sim.scenario import SourceTree, load_scenario_with_tree
 from sim.scenario.provenance import parameter_table
 from sim.scenario.schema import Scenario
 from sim.studies.common import default_observations, engine_for, observed_table
+
+
+#: How a run's tables may be written; Parquet (``pip install 'zonesim[parquet]'``) only for the
+#: long tables.
+TABLE_FORMATS = ("csv", "parquet")
+LONG_TABLES = ("trajectories", "firms")
+
+
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    """A table as Parquet (pyarrow), without the index."""
+    try:
+        import pyarrow  # noqa: F401 - only to give a clear message when it is missing
+    except ImportError:
+        raise ValueError("--format parquet needs pyarrow: pip install 'zonesim[parquet]'") from None
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False, engine="pyarrow")
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -83,31 +101,41 @@ class ScenarioRun:
             ),
         }
 
-    def files(self) -> dict[str, pd.DataFrame | dict]:
+    def files(self, table_format: str = "csv") -> dict[str, pd.DataFrame | dict | bytes]:
         """The results folder's files: trajectories.csv, goals.csv, survival.csv,
         parameters.csv and observations.csv (when known), firms.csv (if recorded),
-        scenario.json (the resolved scenario) and manifest.json."""
+        scenario.json (the resolved scenario) and manifest.json. With ``table_format``
+        ``"parquet"`` the long tables (trajectories, firms) are Parquet files instead."""
+        if table_format not in TABLE_FORMATS:
+            raise ValueError(f"table format {table_format!r}: one of {', '.join(TABLE_FORMATS)}")
         tables = {
-            "trajectories.csv": self.results.trajectories,
-            "goals.csv": self.goals,
-            "survival.csv": self.survival,
-            "parameters.csv": self.parameters,
-            "observations.csv": self.observations,
-            "firms.csv": self.results.firms,
+            "trajectories": self.results.trajectories,
+            "goals": self.goals,
+            "survival": self.survival,
+            "parameters": self.parameters,
+            "observations": self.observations,
+            "firms": self.results.firms,
         }
-        files: dict[str, pd.DataFrame | dict] = {
-            name: table for name, table in tables.items() if table is not None
-        }
+        files: dict[str, pd.DataFrame | dict | bytes] = {}
+        for name, table in tables.items():
+            if table is None:
+                continue
+            if table_format == "parquet" and name in LONG_TABLES:
+                files[f"{name}.parquet"] = parquet_bytes(table)
+            else:
+                files[f"{name}.csv"] = table
         files["scenario.json"] = self.results.scenario.model_dump(mode="json", by_alias=True)
         files["manifest.json"] = self.manifest()
         return files
 
-    def write(self, out: str | os.PathLike[str] | OutputFolder) -> list[Path]:
+    def write(
+        self, out: str | os.PathLike[str] | OutputFolder, table_format: str = "csv"
+    ) -> list[Path]:
         """Write the results folder (see :meth:`files`), replacing an earlier run's."""
         if isinstance(out, OutputFolder):
-            return out.replace(self.files())
+            return out.replace(self.files(table_format))
         with claim(out, "run", "python: ScenarioRun.write") as folder:
-            return folder.replace(self.files())
+            return folder.replace(self.files(table_format))
 
 
 def run_scenario(
