@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sim.model import firm as F
 from sim.model.firm import Firm
+from sim.model.rounds import yearly
 from sim.model.zone import Zone
 from sim.scenario.schema import Band, Hte, TechSme
 
@@ -278,18 +279,11 @@ def sme_evaluations(zone: Zone):
     rules = zone.scenario.certification.tech_sme
     keyed = zone.streams.keyed
     tally = zone.tally
-    year = int(zone.t0)
-    while True:
-        at = year + rules.evaluation_in_year
-        year += 1
-        if at < env.now:
-            continue
-        if at >= zone.t_end:
-            return
-        yield env.timeout(at - env.now)
+
+    def evaluation(year: int) -> None:
         now = env.now
-        valid_until = at + 1.0
-        apply_key = keyed.key(SME_APPLY, year)
+        valid_until = year + rules.evaluation_in_year + 1.0
+        apply_key = keyed.key(SME_APPLY, year + 1)  # keyed by the year after the round's
         count = 0
         firms = zone.firms_in(REGISTERED)
         draws = keyed.uniforms(apply_key, [firm.id for firm in firms])
@@ -304,3 +298,5 @@ def sme_evaluations(zone: Zone):
             else:
                 firm.sme_until = float("-inf")
         tally.tech_smes = count
+
+    yield from yearly(env, zone.t0, zone.t_end, rules.evaluation_in_year, evaluation)

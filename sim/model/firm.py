@@ -1,4 +1,6 @@
-"""Firms and teams: small slotted records whose state only the model's processes change."""
+"""Firms and teams: small slotted records whose state only the model's processes change, and
+their behaviour equations: the competing-risk rates of ``Firm.set_rates``, the revenue path
+and ``filing_rates`` (patents filed per year)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,13 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import simpy
 
     from sim.model.carriers import CarrierState
+    from sim.scenario.schema import Equity, Failure, Patents
 
 _INF = math.inf
 _exp = math.exp
@@ -145,6 +150,40 @@ class Firm:
             return (r2 - r1) / g
         return (k / g) * _log1p(_expm1(g * (t - start)) * r1 / k)
 
+    def set_rates(
+        self,
+        base_hazard: float,
+        failure: Failure,
+        equity: Equity,
+        equity_eligible: bool,
+        acquisition_per_capability: float,
+    ) -> None:
+        """Set the firm's competing-risk rates (per year) for its stage, capability and funding:
+
+        - failure: the stage's ``base_hazard`` (per year) x
+          ``exp(-capability_effect (capability - 0.5))`` x ``(1 - funding_reduction(yuan))``,
+          the reduction a dose-response of every yuan received (a share, at most 1);
+        - relocation (the enterprise base only): ``enterprise_relocation_per_year``;
+        - equity round (stages ``equity_eligible``): ``rate_per_year x capability **
+          capability_exponent``;
+        - acquisition (while incubating): ``acquisition_per_capability`` (per year) x capability.
+        """
+        cap = self.capability
+        self.hazard = (
+            base_hazard
+            * _exp(-failure.capability_effect * (cap - 0.5))
+            * (1.0 - failure.funding_reduction.at(self.funding_total_yuan))
+        )
+        self.relocation_rate = (
+            failure.enterprise_relocation_per_year if self.stage == ENTERPRISE else 0.0
+        )
+        self.equity_rate = (
+            equity.rate_per_year * cap**equity.capability_exponent if equity_eligible else 0.0
+        )
+        self.acquisition_rate = (
+            acquisition_per_capability * cap if self.stage == INCUBATING else 0.0
+        )
+
     def set_growth_boost(self, t: float, boost: float) -> None:
         """Change the growth boost at time t, keeping the revenue path continuous."""
         self.revenue_ref = self.revenue(t)
@@ -165,3 +204,22 @@ class Firm:
 
     def tech_sme(self, t: float) -> bool:
         return self.sme_until > t
+
+
+def filing_rates(
+    base: np.ndarray,
+    rd_spend_yuan: np.ndarray,
+    capability: np.ndarray,
+    patents: Patents,
+    subsidy_multiplier: float,
+) -> np.ndarray:
+    """Patents filed per year by each of some firms (arrays of one entry per firm): the base
+    rate of its stage (per year) plus the filings its R&D spending (yuan per year) pays for,
+    ``(rd_spend_yuan / rd_yuan_per_filing) ** rd_elasticity``, times its capability factor
+    ``max(0, 1 + capability_effect (capability - 0.5))`` and the filing subsidy's
+    ``subsidy_multiplier``, at most ``max_filings_per_firm_per_year``."""
+    per_filing = patents.rd_yuan_per_filing
+    rd_filings = (rd_spend_yuan / per_filing) ** patents.rd_elasticity if per_filing else 0.0
+    factor = np.maximum(0.0, 1.0 + patents.capability_effect * (capability - 0.5))
+    rates = (base + rd_filings) * factor * subsidy_multiplier
+    return np.minimum(rates, patents.max_filings_per_firm_per_year)

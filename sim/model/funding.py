@@ -13,6 +13,7 @@ from bisect import bisect_right
 
 from sim.model import firm as F
 from sim.model.firm import Firm
+from sim.model.rounds import yearly
 from sim.model.zone import Zone
 from sim.scenario.schema import GrantProgram, Loans, Pool
 
@@ -56,16 +57,11 @@ def grant_calls(zone: Zone, key: str, program: GrantProgram):
     eligible = stage_codes(program.eligible)
     tally = zone.tally
     tally.grants_by_program.setdefault(key, 0.0)
-    year = int(zone.t0)
-    while True:
-        at = year + program.in_year
-        year += 1
-        if at < env.now:
-            continue
-        if at >= zone.t_end:
-            return
-        yield env.timeout(at - env.now)
-        apply_key, rank_key = keyed.key(GRANT_APPLY, code, year), keyed.key(GRANT_RANK, code, year)
+
+    def call(year: int) -> None:
+        keyed_year = year + 1  # applications are keyed by the year after the call's
+        apply_key = keyed.key(GRANT_APPLY, code, keyed_year)
+        rank_key = keyed.key(GRANT_RANK, code, keyed_year)
         firms = zone.firms_in(eligible)
         draws = keyed.uniforms(apply_key, [firm.id for firm in firms])
         applicants = [
@@ -86,6 +82,8 @@ def grant_calls(zone: Zone, key: str, program: GrantProgram):
                 tally.grants_paid_yuan += award
                 tally.grants_by_program[key] += award
                 zone.fund(firm, "grant", award)
+
+    yield from yearly(env, zone.t0, zone.t_end, program.in_year, call)
 
 
 def institutions_at(loans: Loans, t: float) -> float:

@@ -19,6 +19,7 @@ import simpy
 from sim.model import firm as F
 from sim.model.firm import Firm
 from sim.model.funding import equity_round
+from sim.model.rounds import yearly
 from sim.model.zone import Zone
 from sim.streams import Stream
 
@@ -201,18 +202,11 @@ def graduation_reviews(zone: Zone):
     env = zone.env
     inc = zone.scenario.incubation
     keyed = zone.streams.keyed  # take-up keyed by (firm, year): common random numbers
-    year = int(zone.t0)
-    while True:
-        at = year + inc.review_in_year
-        year += 1
-        if at < env.now:
-            continue
-        if at >= zone.t_end:
-            return
-        yield env.timeout(at - env.now)
+
+    def review(year: int) -> None:
         now = env.now
         threshold = inc.graduation_revenue_two_years_yuan
-        key = keyed.key(GRADUATE, year)
+        key = keyed.key(GRADUATE, year + 1)  # keyed by the year after the review's
         for firm in zone.firms_in((F.INCUBATING,)):
             if (
                 # a growing firm earned at most twice its rate now: a quick bound first
@@ -228,3 +222,5 @@ def graduation_reviews(zone: Zone):
                 continue
             zone.leave_carrier(firm, exit_kind)
             zone.wake(firm)
+
+    yield from yearly(env, zone.t0, zone.t_end, inc.review_in_year, review)

@@ -30,19 +30,16 @@ _NORMAL = NormalDist()
 def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
     """Patents each firm files per year at time t: its stage's base rate plus the filings its
     R&D spending pays for, times its capability factor and the subsidy's response, capped
-    (see the module docstring)."""
+    (``firm.filing_rates``)."""
     if not firms:
         return np.zeros(0)
-    patents = zone.scenario.patents
     base = zone.stage_filing_rates
     columns = np.array(
         [(base[firm.stage], firm.rd_ratio * firm.revenue(t), firm.capability) for firm in firms]
     )
-    per_filing = patents.rd_yuan_per_filing
-    rd_filings = (columns[:, 1] / per_filing) ** patents.rd_elasticity if per_filing else 0.0
-    factor = np.maximum(0.0, 1.0 + patents.capability_effect * (columns[:, 2] - 0.5))
-    rates = (columns[:, 0] + rd_filings) * factor * zone.subsidy_multiplier
-    return np.minimum(rates, patents.max_filings_per_firm_per_year)
+    return F.filing_rates(
+        columns[:, 0], columns[:, 1], columns[:, 2], zone.scenario.patents, zone.subsidy_multiplier
+    )
 
 
 def patent_filings(zone: Zone):

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from sim.model.firm import ENTERPRISE, INCUBATING
 
 if TYPE_CHECKING:
+    import simpy
+
     from sim.model.zone import Zone
 
 #: Flow counters: reset after every snapshot.
@@ -151,12 +153,25 @@ def firm_census(zone: Zone) -> dict[str, float]:
     return rows
 
 
-def record_years(zone: Zone):
-    """Process: a snapshot at the end of every simulated year (``build`` records the initial
-    state before any process starts)."""
+def year_ends(zone: Zone) -> list[simpy.Timeout]:
+    """Timeouts at the end of every simulated year after the first (clock time ``Y + 1`` for
+    the snapshot of year ``Y``), for ``record_years``. Made before any other event is
+    scheduled (``build`` makes them first), each is the first event of its time: SimPy takes
+    the events of one time by priority, then in the order they were scheduled, and urgent ones
+    (a process starting, an interrupt) are only ever scheduled for the time now. So a snapshot
+    sees the year's end before anything dated at the start of the next year happens."""
     env = zone.env
+    horizon = zone.scenario.horizon
+    return [
+        env.timeout(float(year + 1) - env.now)
+        for year in range(horizon.start_year + 1, horizon.end_year + 1)
+    ]
+
+
+def record_years(zone: Zone, ends: list[simpy.Timeout]):
+    """Process: a snapshot at the end of every simulated year, at the ``year_ends`` (``build``
+    records the initial state before any process starts)."""
     first = zone.scenario.horizon.start_year
-    last = zone.scenario.horizon.end_year
-    for year in range(first + 1, last + 1):
-        yield zone.at_boundary(float(year + 1) - env.now)
+    for year, end in enumerate(ends, start=first + 1):
+        yield end
         zone.records.extend(snapshot(zone, year, with_flows=True))

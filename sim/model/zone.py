@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 import simpy
-from simpy.events import URGENT
 
 from sim.model import firm as F
 from sim.model.carriers import Carriers
@@ -160,6 +159,12 @@ class Zone:
             )
             for code, name in F.STAGE_NAMES.items()
         }
+        #: what ``Firm.set_rates`` takes besides the stage's rates
+        self._rate_terms = (
+            failure,
+            scenario.funding.equity,
+            scenario.incubation.acquisition_rate_per_year,
+        )
         #: base patent filing rate (per year) by stage code
         self.stage_filing_rates = {code: rates[1] for code, rates in self._stage_rates.items()}
         patents = scenario.patents
@@ -185,14 +190,6 @@ class Zone:
         self._next_id += 1
         return self._next_id
 
-    def at_boundary(self, delay: float) -> simpy.Event:
-        """An event ``delay`` years ahead that fires before anything else at that time."""
-        event = simpy.Event(self.env)
-        event._ok = True
-        event._value = None
-        self.env.schedule(event, URGENT, delay)
-        return event
-
     # ------------------------------------------------------------------ state changes
     def register(self, firm: Firm) -> None:
         """Put a firm placed in the zone in the registry of live firms (if not already in)."""
@@ -207,28 +204,12 @@ class Zone:
         firm.stage = stage
 
     def refresh_rates(self, firm: Firm) -> None:
-        """Recompute a firm's competing-risk rates for its stage, capability and funding."""
-        sc = self.scenario
+        """Recompute a firm's competing-risk rates for its stage, capability and funding
+        (``Firm.set_rates``)."""
         # the stage's base hazard, base filing rate and equity eligibility
         hazard, _, equity_eligible = self._stage_rates[firm.stage]
-        cap = firm.capability
-        failure = sc.firms.failure
-        dose = firm.funding_total_yuan
-        firm.hazard = (
-            hazard
-            * math.exp(-failure.capability_effect * (cap - 0.5))
-            * (1.0 - failure.funding_reduction.at(dose))
-        )
-        firm.relocation_rate = (
-            failure.enterprise_relocation_per_year if firm.stage == F.ENTERPRISE else 0.0
-        )
-        equity = sc.funding.equity
-        firm.equity_rate = (
-            equity.rate_per_year * cap**equity.capability_exponent if equity_eligible else 0.0
-        )
-        firm.acquisition_rate = (
-            sc.incubation.acquisition_rate_per_year * cap if firm.stage == F.INCUBATING else 0.0
-        )
+        failure, equity, acquisition_per_capability = self._rate_terms
+        firm.set_rates(hazard, failure, equity, equity_eligible, acquisition_per_capability)
 
     def wake(self, firm: Firm) -> None:
         """Make a firm's process redraw its clocks after its state changed from outside."""

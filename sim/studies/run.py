@@ -27,7 +27,6 @@ from sim.scenario.provenance import parameter_table
 from sim.scenario.schema import Scenario
 from sim.studies.common import default_observations, engine_for, observed_table
 
-
 #: How a run's tables may be written; Parquet (``pip install 'zonesim[parquet]'``) only for the
 #: long tables.
 TABLE_FORMATS = ("csv", "parquet")
