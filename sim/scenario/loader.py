@@ -555,8 +555,11 @@ def _merge_trees(base: _FileTree, over: _FileTree) -> _FileTree:
 
 
 def _merge_data(base: Any, over: Any, path: Path, replaced: set[Path]) -> Any:
-    """Mappings merge key by key; anything else is replaced whole (recorded in ``replaced``)."""
-    if isinstance(base, dict) and isinstance(over, dict):
+    """Mappings merge key by key; anything else is replaced whole (recorded in ``replaced``).
+    A distribution (a mapping with ``dist``) that names its law replaces the parent's whole:
+    ``{dist: constant, value: 5}`` over a lognormal keeps none of its ``mean`` and ``sd``;
+    one without ``dist`` (``{mean: 14}``) changes the parent's parameters."""
+    if isinstance(base, dict) and isinstance(over, dict) and "dist" not in over:
         merged = dict(base)
         for key, value in over.items():
             if key in base:

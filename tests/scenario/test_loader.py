@@ -688,3 +688,31 @@ def test_folded_block_scalar_is_plain_text(tmp_path):
     path = tmp_path / "folded.yaml"
     path.write_text("description: >-\n  one two\n  three four\n")
     assert read_tree(path).data["description"] == "one two three four"
+
+
+# ----------------------------------------------------------------------------- extends
+def test_a_childs_distribution_with_its_law_replaces_the_parents_whole(tmp_path: Path) -> None:
+    """``{dist: constant, value: 5}`` over a lognormal is a constant (not a constant with the
+    parent's ``mean`` and ``sd`` reported as unknown keys at the parent's line); a child's
+    ``{mean: 14}`` without ``dist`` changes the parent's parameter and keeps its law."""
+    from sim.distributions import Constant, Lognormal
+    from sim.scenario import load_scenario
+    from tests.helpers import BASELINE
+
+    replaced = tmp_path / "replaced.yaml"
+    replaced.write_text(
+        f"extends: {BASELINE}\nname: child\n"
+        "initial_state:\n  enterprise_age_years: {dist: constant, value: 5}\n",
+        encoding="utf-8",
+    )
+    age = load_scenario(replaced).initial_state.enterprise_age_years
+    assert isinstance(age, Constant) and age.value == 5
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(
+        f"extends: {BASELINE}\nname: child\ninitial_state:\n  enterprise_age_years: {{mean: 14}}\n",
+        encoding="utf-8",
+    )
+    age = load_scenario(changed).initial_state.enterprise_age_years
+    assert isinstance(age, Lognormal) and (age.mean, age.sd) == (14, 8.0)
+    tree = read_tree(replaced)
+    assert tree.locate(("initial_state", "enterprise_age_years", "value"))[0] == str(replaced)
