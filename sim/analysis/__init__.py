@@ -1,4 +1,5 @@
-"""Analysis of simulated tables: the goal table (more to come: compare, calibrate, tune)."""
+"""Analyses of simulated tables: the goal table, paired comparisons, survival, calibration,
+sensitivity, tuning and sweeps."""
 
 from sim.analysis.goals import goal_table
 
