@@ -12,11 +12,13 @@ from sim.scenario.schema import Goal, Scenario
 GOAL_COLUMNS = [
     "goal",
     "description",
+    "year",
     "target",
-    "baseline_2018",
-    "median_2020",
-    "p05_2020",
-    "p95_2020",
+    "base_year",
+    "base_value",
+    "median",
+    "p05",
+    "p95",
     "p_met",
     "status",
 ]
@@ -50,60 +52,50 @@ def goal_values(
     return values
 
 
+def goal_base(
+    scenario: Scenario, goal: Goal, trajectories: pd.DataFrame, replications: int
+) -> tuple[float, float]:
+    """(year, value) a goal starts from: its ``base`` as the sources give it, else the
+    indicator's median in the start year (the initial state), else NaN."""
+    if goal.base is not None:
+        return float(goal.base.year), float(goal.base.value)
+    start = scenario.horizon.start_year
+    if goal.indicator is None:
+        return math.nan, math.nan
+    values = goal_values(trajectories, goal.indicator, start, replications)
+    finite = values[np.isfinite(values)]
+    return (float(start), float(np.median(finite))) if finite.size else (math.nan, math.nan)
+
+
 def goal_table(scenario: Scenario, trajectories: pd.DataFrame, replications: int) -> pd.DataFrame:
-    """One row per goal of the scenario: modelled goals with the simulated median, 5-95 %
-    interval and probability of being met in the goal's year; the others marked not modelled
-    with the reason. (Columns say 2020, the goals' year; a goal of another year uses its own.)"""
+    """One row per goal of the scenario: its year and target, where it starts from, and (for
+    modelled goals) the simulated median, 5-95 % interval and probability of being met in the
+    goal's year; goals not modelled carry the reason."""
     rows = []
     for key, goal in scenario.goals.items():
-        baseline = goal.baseline_2018 if goal.baseline_2018 is not None else math.nan
+        head = (key, goal.description, goal.year, goal.target)
+        base = goal_base(scenario, goal, trajectories, replications)
         if goal.indicator is None:
-            rows.append(
-                (
-                    key,
-                    goal.description,
-                    goal.target,
-                    baseline,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    f"not modelled: {goal.not_modelled_reason}",
-                )
-            )
+            reason = f"not modelled: {goal.not_modelled_reason}"
+            rows.append((*head, *base, math.nan, math.nan, math.nan, math.nan, reason))
             continue
         values = goal_values(trajectories, goal.indicator, goal.year, replications)
         finite = values[np.isfinite(values)]
         if finite.size == 0:
-            rows.append(
-                (
-                    key,
-                    goal.description,
-                    goal.target,
-                    baseline,
-                    math.nan,
-                    math.nan,
-                    math.nan,
-                    0.0,
-                    "no simulated value",
-                )
-            )
+            rows.append((*head, *base, math.nan, math.nan, math.nan, 0.0, "no simulated value"))
             continue
         p05, median, p95 = np.percentile(finite, [5, 50, 95])
         p_met = float(np.mean(met(values, goal)))
         rows.append(
-            (
-                key,
-                goal.description,
-                goal.target,
-                baseline,
-                float(median),
-                float(p05),
-                float(p95),
-                p_met,
-                status(p_met),
-            )
+            (*head, *base, float(median), float(p05), float(p95), p_met, status(p_met))
         )
     table = pd.DataFrame(rows, columns=GOAL_COLUMNS)
+    table["base_year"] = table["base_year"].astype("Int64")
     modelled = ~table["status"].str.startswith("not modelled")
     return pd.concat([table[modelled], table[~modelled]], ignore_index=True)
+
+
+def goal_years(goals: pd.DataFrame) -> str:
+    """The years of a goal table's goals, for titles: ``2020`` or ``2019 and 2020``."""
+    years = sorted({int(y) for y in goals["year"]})
+    return " and ".join(map(str, years)) if len(years) < 3 else f"{years[0]}–{years[-1]}"

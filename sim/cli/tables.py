@@ -8,13 +8,14 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from sim.analysis.goals import goal_years
 from sim.scenario.errors import printable
 
 
 def goal_change_table(comparison, names: list[str]) -> Table:
     """P(goal met) per scenario with the paired change against the reference."""
     table = Table(
-        title="Probability of meeting each 2020 goal: P, change against the first, 95 % CI",
+        title="Probability of meeting each goal in its year: P, change against the first, 95 % CI",
         title_justify="left",
     )
     table.add_column("goal", no_wrap=True)
@@ -70,17 +71,21 @@ def _change(mean: float, low: float, high: float, digits: int) -> str:
 
 
 def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
-    """The goal table for the terminal; reasons for goals not modelled go in the caption."""
+    """The goal table for the terminal: each goal's year, target, starting point (value and
+    year) and, when modelled, the simulated median, 5–95 % and P(met) in its year; reasons for
+    goals not modelled go in the caption."""
     table = Table(
-        title=f"2020 goals: scenario '{escape(name)}', {replications} replications",
+        title=f"Goals for {goal_years(goals)}: scenario '{escape(name)}', "
+        f"{replications} replications",
         title_justify="left",
         caption_justify="left",
     )
     for column, justify in (
         ("goal", "left"),
+        ("year", "right"),
         ("target", "right"),
-        ("2018", "right"),
-        ("2020 median", "right"),
+        ("base", "right"),
+        ("median", "right"),
         ("5–95 %", "right"),
         ("P(met)", "right"),
         ("status", "left"),
@@ -88,32 +93,30 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
         table.add_column(column, justify=justify, no_wrap=True)
     reasons = []
     for row in goals.itertuples(index=False):
+        head = (escape(str(row.goal)), str(row.year), _given(row.target), _base(row))
         if row.status.startswith("not modelled"):
             reason = printable(row.status.removeprefix("not modelled: "))
-            reasons.append(f"{escape(row.goal)}: {escape(reason)}")
-            table.add_row(
-                escape(row.goal),
-                _given(row.target),
-                _given(row.baseline_2018),
-                "",
-                "",
-                "",
-                "not modelled",
-                style="dim",
-            )
+            reasons.append(f"{escape(str(row.goal))}: {escape(reason)}")
+            table.add_row(*head, "", "", "", "not modelled", style="dim")
             continue
         table.add_row(
-            escape(row.goal),
-            _given(row.target),
-            _given(row.baseline_2018),
-            _fmt(row.median_2020),
-            f"{_fmt(row.p05_2020)}–{_fmt(row.p95_2020)}",
+            *head,
+            _fmt(row.median),
+            f"{_fmt(row.p05)}–{_fmt(row.p95)}",
             f"{row.p_met:.2f}",
-            row.status,
+            escape(str(row.status)),
         )
     if reasons:
         table.caption = "Not modelled: " + "; ".join(reasons) + "."
     return table
+
+
+def _base(row: object) -> str:
+    """A goal's starting point: ``13 (2018)``, or ``–``."""
+    value, year = row.base_value, row.base_year  # type: ignore[attr-defined]
+    if pd.isna(value) or pd.isna(year):
+        return "–"
+    return f"{_given(float(value))} ({int(year)})"
 
 
 def _given(value: float) -> str:

@@ -52,7 +52,12 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
     for goal in goals.itertuples(index=False):
         spec = scenario.goals.get(str(goal.goal)) if scenario is not None else None
         op = OPS.get(spec.op, spec.op) + " " if spec is not None else ""
-        year = esc(spec.year) if spec is not None else "–"
+        year = esc(goal.year)
+        base = (
+            "–"
+            if is_missing(goal.base_value) or is_missing(goal.base_year)
+            else f"{number(goal.base_value)} ({esc(int(goal.base_year))})"
+        )
         p_met = probability(goal.p_met)
         rows.append(
             [
@@ -60,9 +65,9 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
                 esc(goal.description),
                 esc(op) + number(goal.target),
                 year,
-                number(goal.baseline_2018),
-                number(goal.median_2020),
-                interval(goal.p05_2020, goal.p95_2020),
+                base,
+                number(goal.median),
+                interval(goal.p05, goal.p95),
                 p_met,
                 status_cell(goal.status),
             ]
@@ -72,7 +77,7 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
         "description",
         "target",
         "year",
-        "2018",
+        "base (year)",
         "median",
         "5–95 %",
         "P(met)",

@@ -614,6 +614,15 @@ class InitialState(Frozen):
 
 
 # ----------------------------------------------------------------------------- goals
+class GoalBase(Frozen):
+    """A goal's observed starting point."""
+
+    year: Annotated[int, Field(ge=1900, le=2200)]
+    """Year of the observation."""
+    value: Real
+    """The observed value."""
+
+
 class Goal(Frozen):
     description: str
     """What the goal measures."""
@@ -623,8 +632,9 @@ class Goal(Frozen):
     """Whether the indicator must reach (>=) or stay below (<=) the target."""
     year: Annotated[int, Field(ge=1900, le=2200)]
     """Year by which the goal is to be met."""
-    baseline_2018: Real | None = None
-    """The observed value in 2018, where the sources give one."""
+    base: GoalBase | None = None
+    """The observed value in a base year, where the sources give one; without it the goal
+    table shows the recorded indicator in the start year (the initial state)."""
     indicator: IndicatorName | None = None
     """Recorded indicator that measures the goal; null = not modelled."""
     not_modelled_reason: str | None = None

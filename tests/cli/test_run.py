@@ -32,11 +32,13 @@ TRAJECTORY_COLUMNS = ["replication", "year", "indicator", "value"]
 GOAL_COLUMNS = [
     "goal",
     "description",
+    "year",
     "target",
-    "baseline_2018",
-    "median_2020",
-    "p05_2020",
-    "p95_2020",
+    "base_year",
+    "base_value",
+    "median",
+    "p05",
+    "p95",
     "p_met",
     "status",
 ]
@@ -384,7 +386,7 @@ def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
     out_dir, stdout = baseline_run
     goals = load_scenario(BASELINE).goals
     assert len(goals) == 18
-    assert "2020 goals: scenario 'baseline', 3 replications" in stdout
+    assert "Goals for 2019 and 2020: scenario 'baseline', 3 replications" in stdout
     table = pd.read_csv(out_dir / "goals.csv")
     status = dict(zip(table["goal"], table["status"], strict=True))
     rows = {
@@ -400,7 +402,9 @@ def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
         else:
             assert status[key] in rows[key]
             assert "not modelled" not in rows[key]
-    assert re.search(r"│ incubators +│ +6 │ +4 │ +6 │ +6–6 │ +1\.00 │ on track +│", stdout)
+    assert re.search(
+        r"│ incubators +│ 2020 │ +6 │ +4 \(2018\) │ +6 │ +6–6 │ +1\.00 │ on track +│", stdout
+    )
     assert re.search(
         r"^3 replications in [0-9.]+ s \(1 worker\), [0-9,]+ SimPy events; ", stdout, re.M
     )
@@ -497,8 +501,8 @@ def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
         row = goals.loc[key]
         assert 0.0 <= row["p_met"] <= 1.0
         assert row["p_met"] * 3 == round(row["p_met"] * 3)  # a share of 3 replications
-        assert math.isfinite(row["median_2020"])
-        assert row["p05_2020"] <= row["median_2020"] <= row["p95_2020"]
+        assert math.isfinite(row["median"])
+        assert row["p05"] <= row["median"] <= row["p95"]
         expected = (
             "on track"
             if row["p_met"] >= 0.8
@@ -510,18 +514,22 @@ def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
     for key in unmodelled:
         row = goals.loc[key]
         assert row["status"] == f"not modelled: {scenario.goals[key].not_modelled_reason}"
-        assert math.isnan(row["median_2020"]) and math.isnan(row["p_met"])
+        assert math.isnan(row["median"]) and math.isnan(row["p_met"])
     assert goals.loc["incubators", "status"] == "on track"
     assert goals.loc["incubators", "p_met"] == 1.0
-    assert goals.loc["incubators", "median_2020"] == 6.0
-    assert goals.loc["national_hte", "baseline_2018"] == 13.0
+    assert goals.loc["incubators", "median"] == 6.0
+    assert goals.loc["national_hte", "base_value"] == 13.0
+    assert goals.loc["national_hte", "base_year"] == 2018
+    assert goals.loc["rd_intensity", "base_year"] == 2017  # the source's year, not the start
+    assert (goals["year"] == [g.year for g in scenario.goals.values() if g.indicator]
+            + [g.year for g in scenario.goals.values() if not g.indicator]).all()  # fmt: skip
     # the medians match the trajectories
     trajectories = pd.read_csv(out_dir / "trajectories.csv")
     hte_2020 = trajectories[
         (trajectories["indicator"] == "national_hte") & (trajectories["year"] == 2020)
     ]["value"]
     assert len(hte_2020) == 3
-    assert goals.loc["national_hte", "median_2020"] == hte_2020.median()
+    assert goals.loc["national_hte", "median"] == hte_2020.median()
     assert goals.loc["national_hte", "p_met"] == (hte_2020 >= 20).mean()
 
 

@@ -60,7 +60,7 @@ def test_run_scenario_returns_goals_and_trajectories(serial_run: ScenarioRun) ->
     modelled = goals[goals["goal"].isin([k for k, g in scenario.goals.items() if g.indicator])]
     assert len(modelled) == 6
     assert modelled["p_met"].between(0, 1).all()
-    assert modelled["median_2020"].notna().all()
+    assert modelled["median"].notna().all()
 
     trajectories = serial_run.trajectories
     assert list(trajectories.columns) == ["replication", "year", "indicator", "value"]
