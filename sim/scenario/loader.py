@@ -12,6 +12,7 @@ keys, a top level that is not a mapping, more than one YAML document.  Timestamp
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import pathlib
@@ -49,6 +50,9 @@ Position = tuple[str, int, int]
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 EXTENDS_KEY = "extends"
+#: Beside ``extends``: dotted paths of the extended file's entries this file replaces whole
+#: (``replace: [carriers, goals]``) instead of merging into them key by key.
+REPLACE_KEY = "replace"
 #: Largest input file read (bytes): a scenario is a few tens of kilobytes.
 MAX_FILE_BYTES = 2_000_000
 #: Deepest nesting of flow collections (``[``, ``{``) accepted before parsing.
@@ -115,6 +119,7 @@ def read_tree(path: str | os.PathLike[str]) -> SourceTree:
     top = str(path)
     problems: list[Problem] = []
     chain: list[_FileTree] = []  # top-level file first
+    replacing: list[list[tuple[Path, Position]]] = []  # each file's replace paths
     identities: list[pathlib.Path] = []
     file = top
     named_at: Position | None = None  # where `file` was named by an `extends` key
@@ -162,8 +167,11 @@ def read_tree(path: str | os.PathLike[str]) -> SourceTree:
             break
         chain.append(tree)
         identities.append(_identity(file))
+        replacing.append(_pop_replace(tree, problems))
         extends = _pop_extends(tree, problems)
         if extends is None:
+            if replacing[-1]:
+                problems.append(Problem(*replacing[-1][0][1], REPLACE_KEY, "replace needs extends"))
             break
         value, named_at = extends
         file = str(pathlib.Path(tree.file).parent / value)
@@ -177,8 +185,10 @@ def read_tree(path: str | os.PathLike[str]) -> SourceTree:
         raise ScenarioError(problems)
 
     merged = chain[-1]
-    for tree in reversed(chain[:-1]):
-        merged = _merge_trees(merged, tree)
+    for tree, paths in reversed(list(zip(chain[:-1], replacing[:-1], strict=True))):
+        merged = _merge_trees(merged, tree, paths, problems)
+    if problems:
+        raise ScenarioError(problems)
     return SourceTree(
         data=merged.data,
         positions={(): (top, 1, 1), **merged.positions},
@@ -536,22 +546,80 @@ def _pop_extends(tree: _FileTree, problems: list[Problem]) -> tuple[str, Positio
     return value, position
 
 
-def _merge_trees(base: _FileTree, over: _FileTree) -> _FileTree:
-    """Deep-merge ``over`` onto ``base``; positions and comments follow the defining file."""
+def _pop_replace(tree: _FileTree, problems: list[Problem]) -> list[tuple[Path, Position]]:
+    """Remove the top-level ``replace`` entry: the paths it names, each with its position."""
+    if REPLACE_KEY not in tree.data:
+        return []
+    value = tree.data.pop(REPLACE_KEY)
+    position = tree.positions[(REPLACE_KEY,)]
+    items = {p[1]: v for p, v in tree.positions.items() if p[:1] == (REPLACE_KEY,) and len(p) == 2}
+    for mapping in (tree.positions, tree.comments):
+        for path in [p for p in mapping if p[:1] == (REPLACE_KEY,)]:
+            del mapping[path]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.append(Problem(*position, REPLACE_KEY, "replace must be a list of dotted keys"))
+        return []
+    return [
+        (tuple(int(k) if k.isdigit() else k for k in v.split(".")), items.get(i, position))
+        for i, v in enumerate(value)
+    ]
+
+
+def _merge_trees(
+    base: _FileTree,
+    over: _FileTree,
+    replace: list[tuple[Path, Position]] | None = None,
+    problems: list[Problem] | None = None,
+) -> _FileTree:
+    """Deep-merge ``over`` onto ``base``; positions and comments follow the defining file.
+    The entries of ``base`` at the ``replace`` paths are dropped first (``over`` replaces them
+    whole); a ``null`` in ``over`` removes the entry it names."""
     replaced: set[Path] = set()
-    data = _merge_data(base.data, over.data, (), replaced)
+    base_data = copy.deepcopy(base.data)
+    for path, position in replace or []:
+        parent = base_data
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict) or path[-1] not in parent:
+            if problems is not None:
+                problems.append(
+                    Problem(*position, REPLACE_KEY, f"{_dotted(path)} is not in {base.file}")
+                )
+            continue
+        del parent[path[-1]]
+        replaced.add(path)
+    data = _merge_data(base_data, over.data, (), replaced)
 
     def survives(path: Path) -> bool:
         return path not in over.positions and not any(
-            path[:i] in replaced for i in range(1, len(path))
+            path[:i] in replaced for i in range(1, len(path) + 1)
         )
 
+    removed = {p for p in replaced if not _present(data, p)}  # ``key: null``
+
+    def written(path: Path) -> bool:
+        return not any(path[:i] in removed for i in range(1, len(path) + 1))
+
+    over_positions = {p: v for p, v in over.positions.items() if written(p)}
+    over_comments = {p: c for p, c in over.comments.items() if written(p)}
     return _FileTree(
         file=over.file,
         data=data,
-        positions={p: v for p, v in base.positions.items() if survives(p)} | over.positions,
-        comments={p: c for p, c in base.comments.items() if survives(p)} | over.comments,
+        positions={p: v for p, v in base.positions.items() if survives(p)} | over_positions,
+        comments={p: c for p, c in base.comments.items() if survives(p)} | over_comments,
     )
+
+
+def _present(data: Any, path: Path) -> bool:
+    """Whether ``path`` names an entry of ``data``."""
+    for key in path:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return False
+    return True
 
 
 def _merge_data(base: Any, over: Any, path: Path, replaced: set[Path]) -> Any:
@@ -562,7 +630,10 @@ def _merge_data(base: Any, over: Any, path: Path, replaced: set[Path]) -> Any:
     if isinstance(base, dict) and isinstance(over, dict) and "dist" not in over:
         merged = dict(base)
         for key, value in over.items():
-            if key in base:
+            if value is None and key in base:  # ``key: null`` removes the parent's entry
+                del merged[key]
+                replaced.add((*path, key))
+            elif key in base:
                 merged[key] = _merge_data(base[key], value, (*path, key), replaced)
             else:
                 merged[key] = value

@@ -716,3 +716,37 @@ def test_a_childs_distribution_with_its_law_replaces_the_parents_whole(tmp_path:
     assert isinstance(age, Lognormal) and (age.mean, age.sd) == (14, 8.0)
     tree = read_tree(replaced)
     assert tree.locate(("initial_state", "enterprise_age_years", "value"))[0] == str(replaced)
+
+
+def test_null_removes_an_inherited_entry_and_replace_drops_a_section(tmp_path: Path) -> None:
+    """``carriers: {chuangji_zhigu: null}`` deletes a carrier; ``replace: [goals]`` keeps none
+    of the parent's goals; a path ``replace`` names that the parent lacks is an error at its
+    item; ``replace`` without ``extends`` is refused."""
+    from sim.scenario import load_scenario
+    from tests.helpers import BASELINE
+
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {BASELINE}\nname: one\nreplace: [goals]\n"
+        "carriers:\n  chuangji_zhigu: null\n"
+        "goals:\n  hte: {description: HTE, target: 25, year: 2022, indicator: national_hte}\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(child)
+    assert "chuangji_zhigu" not in scenario.carriers and len(scenario.carriers) == 5
+    assert list(scenario.goals) == ["hte"]
+    tree = read_tree(child)
+    assert not any(p[:2] == ("carriers", "chuangji_zhigu") for p in tree.positions)
+    assert all(p[1] == "hte" for p in tree.positions if p[:1] == ("goals",) and len(p) > 1)
+
+    missing = tmp_path / "missing.yaml"
+    missing.write_text(f"extends: {BASELINE}\nreplace:\n  - goals\n  - no.such\n", "utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        read_tree(missing)
+    assert [p.format() for p in caught.value.problems] == [
+        f"{missing}:4:5: replace: no.such is not in {BASELINE}"
+    ]
+    alone = tmp_path / "alone.yaml"
+    alone.write_text("name: x\nreplace: [goals]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="replace needs extends"):
+        read_tree(alone)
