@@ -654,6 +654,9 @@ class Scenario(Frozen):
     folder."""
     description: str = ""
     """What the scenario represents."""
+    zone: Id | None = None
+    """The zone the scenario describes (an id such as ``jiaozuo_htz``): observation files name
+    it, and one naming another zone is refused. Default: the scenario's name."""
     horizon: Horizon = Horizon()
     """Start and end years."""
     sectors: list[str]
