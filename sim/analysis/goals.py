@@ -86,9 +86,7 @@ def goal_table(scenario: Scenario, trajectories: pd.DataFrame, replications: int
             continue
         p05, median, p95 = np.percentile(finite, [5, 50, 95])
         p_met = float(np.mean(met(values, goal)))
-        rows.append(
-            (*head, *base, float(median), float(p05), float(p95), p_met, status(p_met))
-        )
+        rows.append((*head, *base, float(median), float(p05), float(p95), p_met, status(p_met)))
     table = pd.DataFrame(rows, columns=GOAL_COLUMNS)
     table["base_year"] = table["base_year"].astype("Int64")
     modelled = ~table["status"].str.startswith("not modelled")

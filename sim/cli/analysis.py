@@ -194,9 +194,8 @@ def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
         args,
         "calibrate",
         calibrate.KIND,
-        lambda: (
-            prepare(args.scenario, args.space, "uncertain"),
-            observed_table(args.observations),
+        lambda: observed_table(
+            args.observations, prepare(args.scenario, args.space, "uncertain").scenario
         ),
     ) as folder:
         out_dir = folder.path

@@ -25,7 +25,9 @@ from sim.results import OutputFolder
 from sim.results.units import ResumeMismatch, discard_units
 from sim.scenario import load_scenario_with_tree
 from sim.scenario.errors import printable
+from sim.scenario.observations import check_zone
 from sim.scenario.schema import Scenario
+from sim.studies.common import observations_beside
 from sim.studies.compare import compare_scenarios
 from sim.studies.run import TABLE_FORMATS, run_scenario
 
@@ -55,7 +57,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         "--observations",
         action="append",
         help="observed figures or published patterns to mark on the plots, repeatable "
-        "(default: observations.yaml and patterns.yaml beside the scenario, those present)",
+        "(default: observations.yaml and patterns.yaml beside the scenario, those present "
+        "that name the scenario's zone); 'none': no observed figures",
     )
     run.add_argument(
         "--resume",
@@ -83,9 +86,29 @@ def _event_guard(scenario: Scenario, path: str, force: bool | None = None) -> No
             raise BadInput(f"{exc}{hint}") from None
 
 
+def _observations(args: argparse.Namespace, scenario: Scenario, err: Console) -> list[str]:
+    """The observation files of a run: ``--observations`` as given (``none``: no files), else
+    those beside the scenario of its zone, with a warning for each of another zone. Files of
+    another zone given explicitly are refused (exit 2) when they are read."""
+    given = args.observations
+    if given is None:
+        files, warnings = observations_beside(args.scenario, scenario)
+        for warning in warnings:
+            err.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
+        return [str(path) for path in files]
+    if "none" in given:
+        if len(given) > 1:
+            raise BadInput("--observations none cannot be combined with observation files")
+        return []
+    for path in given:  # before the folder is claimed
+        check_zone(path, scenario)
+    return given
+
+
 def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     scenario, _ = load_scenario_with_tree(args.scenario)
     _event_guard(scenario, args.scenario, args.force)
+    args.observations = _observations(args, scenario, err)
     if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise BadInput("--format parquet needs pyarrow: pip install 'zonesim[parquet]'")
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name

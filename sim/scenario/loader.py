@@ -613,9 +613,9 @@ def _merge_trees(
 def _present(data: Any, path: Path) -> bool:
     """Whether ``path`` names an entry of ``data``."""
     for key in path:
-        if isinstance(data, dict) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+        in_mapping = isinstance(data, dict) and key in data
+        in_list = isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data)
+        if in_mapping or in_list:
             data = data[key]
         else:
             return False

@@ -11,7 +11,9 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load
+from sim.scenario.schema import Id, Scenario
 
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
@@ -60,13 +62,40 @@ class Observation(BaseModel):
 class Observations(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
-    zone: str = ""
+    zone: Id
+    """The zone the figures describe: a scenario's ``zone`` (or, without one, its name)."""
     observations: list[Observation]
 
 
 def load_observations(path: str | os.PathLike[str]) -> Observations:
     """Read an observations file strictly (same rules and errors as scenario files)."""
     return load(path, Observations)[0]
+
+
+def zone_of(scenario: Scenario) -> str:
+    """The zone a scenario describes: its ``zone``, else its name."""
+    return scenario.zone or scenario.name
+
+
+def zone_problem(path: str | os.PathLike[str], scenario: Scenario) -> Problem | None:
+    """The problem of an observations file that names another zone than ``scenario``'s, at
+    its ``zone`` key, or None."""
+    observations, tree = load(path, Observations)
+    zone = zone_of(scenario)
+    if observations.zone == zone:
+        return None
+    return Problem(
+        *tree.locate(("zone",)),
+        f"figures of zone '{observations.zone}', but scenario '{scenario.name}' is of zone "
+        f"'{zone}'",
+    )
+
+
+def check_zone(path: str | os.PathLike[str], scenario: Scenario) -> None:
+    """Raise ScenarioError when an observations file names another zone than the scenario's."""
+    problem = zone_problem(path, scenario)
+    if problem is not None:
+        raise ScenarioError([problem])
 
 
 def observations_table(observations: Observations) -> pd.DataFrame:

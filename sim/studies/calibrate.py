@@ -128,7 +128,8 @@ def calibrate_scenario(
     files = (
         [str(observations)] if isinstance(observations, str | os.PathLike) else list(observations)
     )
-    observed = observed_table(files)
+    setup = prepare(scenario, space, "uncertain")
+    observed = observed_table(files, setup.scenario)
     design = {
         "replications": replications,
         "root_seed": seed,
@@ -136,7 +137,6 @@ def calibrate_scenario(
         "fit_until": fit_until,
         "observations": observed.to_json(),
     }
-    setup = prepare(scenario, space, "uncertain")
     open_units(setup, Path(out) / "units" if out else None, "calibrate", design, resume)
     search = evaluator(
         setup,

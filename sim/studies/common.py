@@ -22,7 +22,13 @@ from sim.experiment.runner import check_events
 from sim.results.provenance import scenario_hash, versions
 from sim.results.units import UnitStore
 from sim.scenario import Scenario, SourceTree, load_scenario_with_tree
-from sim.scenario.observations import load_observations, observations_table
+from sim.scenario.errors import printable
+from sim.scenario.observations import (
+    check_zone,
+    load_observations,
+    observations_table,
+    zone_problem,
+)
 from sim.scenario.overrides import override_text
 from sim.scenario.space import Space, load_space
 
@@ -44,18 +50,44 @@ def engine_for(
 BESIDE_SCENARIO = ("observations.yaml", "patterns.yaml")
 
 
-def default_observations(scenario_path: str | os.PathLike[str]) -> list[Path] | None:
-    """``observations.yaml`` and ``patterns.yaml`` beside a scenario file, those there are."""
+def observations_beside(
+    scenario_path: str | os.PathLike[str], scenario: Scenario | None = None
+) -> tuple[list[Path], list[str]]:
+    """``observations.yaml`` and ``patterns.yaml`` beside a scenario file, those there are
+    and (with ``scenario``) of its zone; and a warning for each one of another zone, which is
+    left out."""
     folder = Path(scenario_path).parent
     found = [folder / name for name in BESIDE_SCENARIO if (folder / name).is_file()]
-    return found or None
+    if scenario is None:
+        return found, []
+    kept, warnings = [], []
+    for path in found:
+        problem = zone_problem(path, scenario)
+        if problem is None:
+            kept.append(path)
+        else:
+            warnings.append(f"{path}: {printable(problem.message)}; not used")
+    return kept, warnings
+
+
+def default_observations(
+    scenario_path: str | os.PathLike[str], scenario: Scenario | None = None
+) -> list[Path] | None:
+    """The observation files beside a scenario file that a run uses by default (those of the
+    scenario's zone, when it is given), or None."""
+    return observations_beside(scenario_path, scenario)[0] or None
 
 
 def observed_table(
     files: str | os.PathLike[str] | list[str | os.PathLike[str]] | list[Path],
+    scenario: Scenario | None = None,
 ) -> pd.DataFrame:
-    """The figures of one or several observation files, in order, as one table."""
+    """The figures of one or several observation files, in order, as one table; with
+    ``scenario``, a file of another zone raises ScenarioError at its ``zone`` key."""
     paths = [files] if isinstance(files, str | os.PathLike) else list(files)
+    if scenario is not None:
+        for path in paths:
+            check_zone(path, scenario)
     return pd.concat(
         [observations_table(load_observations(path)) for path in paths], ignore_index=True
     )

@@ -92,7 +92,7 @@ def compare_scenarios(
     runs: dict[str, ScenarioRun] = {}
     with engine_for(executor, workers, dask) as engine:
         for path, (scenario, tree), run_seed in zip(scenarios, loaded, seeds, strict=True):
-            observed = default_observations(path)
+            observed = default_observations(path, scenario)
             results = run_replications(
                 scenario,
                 replications,
@@ -105,7 +105,7 @@ def compare_scenarios(
                 results,
                 goal_table(scenario, results.trajectories, replications),
                 tree,
-                observed_table(observed) if observed else None,
+                observed_table(observed, scenario) if observed else None,
             )
     base_name = names[0]
     base_scenario, base_tree = loaded[0]

@@ -157,7 +157,8 @@ def run_scenario(
     cluster of ``workers`` processes) or a scheduler address such as ``"tcp://HOST:8786"``
     (see ``sim.experiment.engines``). ``observations`` is a file of observed figures, or a
     list of them (by default ``observations.yaml`` and ``patterns.yaml`` beside a scenario
-    file, those present).
+    file, those present that name the scenario's zone; ``[]``: none). A file of another zone
+    raises :class:`~sim.scenario.ScenarioError`.
 
     With ``units_dir`` (the command line uses ``OUT/units``) every finished replication is
     stored there as it completes; with ``resume=True`` as well, the replications already
@@ -171,11 +172,13 @@ def run_scenario(
     if resume and units_dir is None:
         raise ValueError("resume needs units_dir, the folder of the stored replications")
     tree = None
+    beside = None
     if not isinstance(scenario, Scenario):
-        if observations is None:
-            observations = default_observations(scenario)
+        beside = scenario
         scenario, tree = load_scenario_with_tree(scenario)
-    observed = observed_table(observations) if observations else None
+    if observations is None:  # those beside the file, of the scenario's zone
+        observations = default_observations(beside, scenario) if beside is not None else None
+    observed = observed_table(observations, scenario) if observations else None
     store = None
     if units_dir is not None:  # before the engine starts: a mismatch fails at once
         store = open_run_units(units_dir, scenario, seed, firm_records, resume)
