@@ -14,19 +14,22 @@ class Indicator:
     label: str
     unit: str
     kind: str  # "stock" (state at the end of the year) or "flow" (during the year)
+    #: set by the scenario's inputs alone (no random draw moves it): a goal on it is
+    #: "determined by inputs", not "on track"
+    determined: bool = False
 
 
 INDICATORS: dict[str, Indicator] = {
     "national_hte": Indicator("National high-tech enterprises", "firms", "stock"),
     "tech_smes": Indicator("Tech-based SMEs", "firms", "stock"),
-    "incubators": Indicator("Tech business incubators", "carriers", "stock"),
+    "incubators": Indicator("Tech business incubators", "carriers", "stock", determined=True),
     "high_level_teams": Indicator("High-level innovation teams (cumulative)", "teams", "stock"),
     "firms_in_carriers": Indicator("Firms and teams in carriers", "firms", "stock"),
     "firms_in_incubation": Indicator("Startups in incubation", "firms", "stock"),
     "maker_projects": Indicator("Maker projects in maker spaces", "teams", "stock"),
     "waiting": Indicator("Newcomers waiting for room", "firms", "stock"),
     "enterprise_base": Indicator("Enterprise base outside carriers", "firms", "stock"),
-    "carrier_area_m2": Indicator("Carrier floor area", "m²", "stock"),
+    "carrier_area_m2": Indicator("Carrier floor area", "m²", "stock", determined=True),
     "carrier_occupied_m2": Indicator("Carrier floor area occupied", "m²", "stock"),
     "carrier_occupancy": Indicator("Carrier occupancy", "share of area", "stock"),
     "fund_balance_yuan": Indicator("Balance of budget pools", "yuan", "stock"),
@@ -77,6 +80,33 @@ INDICATORS: dict[str, Indicator] = {
     "hte_certified": Indicator("New HTE certificates", "firms per year", "flow"),
     "hte_lost": Indicator("HTE certificates lapsed", "firms per year", "flow"),
     "high_level_team_arrivals": Indicator("High-level teams arrived", "teams per year", "flow"),
+    # --- platform goals (sim/model/platforms.py)
+    "tech_centers": Indicator(
+        "Provincial and municipal technology and engineering research centres", "centres", "stock"
+    ),
+    "tech_centers_provincial": Indicator(
+        "Provincial technology and engineering research centres", "centres", "stock"
+    ),
+    "academician_workstations": Indicator(
+        "Provincial academician workstations", "workstations", "stock"
+    ),
+    # --- end platform goals
+    # --- economy goals (sim/model/economy.py)
+    "rd_intensity": Indicator("R&D spending / GDP", "share", "flow"),
+    "rd_spending_yuan": Indicator(
+        "R&D spending (modelled firms and exogenous stream)", "yuan per year", "flow"
+    ),
+    "industrial_rd_ratio": Indicator(
+        "R&D / revenue of modelled industrial firms above scale", "share", "flow"
+    ),
+    "above_scale_industrial_firms": Indicator(
+        "Modelled industrial firms above scale", "firms", "stock"
+    ),
+    "valid_invention_patents": Indicator("Valid invention patents held", "patents", "stock"),
+    "invention_patents_per_10k": Indicator(
+        "Valid invention patents per 10,000 residents", "patents per 10,000", "stock"
+    ),
+    # --- end economy goals
 }
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from sim.indicators import INDICATORS
 from sim.scenario.schema import Goal, Scenario
 
 GOAL_COLUMNS = [
@@ -21,7 +23,11 @@ GOAL_COLUMNS = [
     "p95",
     "p_met",
     "status",
+    "decided_by",
 ]
+
+#: The status of a goal whose indicator the scenario's inputs set alone (no random draw).
+DETERMINED = "determined by inputs"
 
 #: Probability bands for the status column.
 ON_TRACK = 0.8
@@ -67,26 +73,42 @@ def goal_base(
     return (float(start), float(np.median(finite))) if finite.size else (math.nan, math.nan)
 
 
-def goal_table(scenario: Scenario, trajectories: pd.DataFrame, replications: int) -> pd.DataFrame:
+def determined(goal: Goal) -> bool:
+    """Whether the scenario's inputs alone set the goal's indicator (see ``Indicator``)."""
+    indicator = INDICATORS.get((goal.indicator or "").partition(".")[0])
+    return indicator is not None and indicator.determined
+
+
+def goal_table(
+    scenario: Scenario,
+    trajectories: pd.DataFrame,
+    replications: int,
+    decided_by: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """One row per goal of the scenario: its year and target, where it starts from, and (for
     modelled goals) the simulated median, 5-95 % interval and probability of being met in the
-    goal's year; goals not modelled carry the reason."""
+    goal's year, and what decides it (``decided_by``: goal -> text, from a screening; see
+    ``sim.analysis.screening``); goals not modelled carry the reason."""
     rows = []
+    decided_by = decided_by or {}
     for key, goal in scenario.goals.items():
         head = (key, goal.description, goal.year, goal.target)
         base = goal_base(scenario, goal, trajectories, replications)
         if goal.indicator is None:
             reason = f"not modelled: {goal.not_modelled_reason}"
-            rows.append((*head, *base, math.nan, math.nan, math.nan, math.nan, reason))
+            rows.append((*head, *base, math.nan, math.nan, math.nan, math.nan, reason, ""))
             continue
         values = goal_values(trajectories, goal.indicator, goal.year, replications)
         finite = values[np.isfinite(values)]
+        why = decided_by.get(key, "")
         if finite.size == 0:
-            rows.append((*head, *base, math.nan, math.nan, math.nan, 0.0, "no simulated value"))
+            nothing = (math.nan, math.nan, math.nan, 0.0, "no simulated value", why)
+            rows.append((*head, *base, *nothing))
             continue
         p05, median, p95 = np.percentile(finite, [5, 50, 95])
         p_met = float(np.mean(met(values, goal)))
-        rows.append((*head, *base, float(median), float(p05), float(p95), p_met, status(p_met)))
+        verdict = DETERMINED if determined(goal) else status(p_met)
+        rows.append((*head, *base, float(median), float(p05), float(p95), p_met, verdict, why))
     table = pd.DataFrame(rows, columns=GOAL_COLUMNS)
     table["base_year"] = table["base_year"].astype("Int64")
     modelled = ~table["status"].str.startswith("not modelled")

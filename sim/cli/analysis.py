@@ -34,7 +34,7 @@ from sim.results import OutputFolder
 from sim.results.units import ResumeMismatch
 from sim.scenario import ScenarioError
 from sim.scenario.loader import read_tree
-from sim.studies import calibrate, sensitivity, sweep, tune
+from sim.studies import calibrate, screen, sensitivity, sweep, tune
 from sim.studies.common import observed_table, prepare
 
 
@@ -118,11 +118,29 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
     sweep.add_argument("--goals", default="all", help="all, or goal keys separated by commas")
     sweep.add_argument("--x", help="lever on the heatmap's x axis (default: the first)")
     sweep.add_argument("--y", help="lever on the heatmap's y axis (default: the second)")
+    screening = commands.add_parser(
+        "screen", help="what decides each goal: each parameter alone at its two bounds"
+    )
+    screening.add_argument("scenario", help="scenario YAML file")
+    screening.add_argument(
+        "--space",
+        required=True,
+        action="append",
+        help="parameters to screen, repeatable (e.g. --space scenarios/spaces/uncertain.yaml "
+        "--space scenarios/spaces/levers.yaml)",
+    )
+    add_replication_options(screening, default_replications=20)
+    screening.add_argument("--out", "-o", help="results folder (default results/screen_<name>)")
+    screening.add_argument(
+        "--resume", action="store_true", help="reuse the finished points stored in OUT/units"
+    )
+    screening.add_argument("--goals", default="all", help="all, or goal keys separated by commas")
     return {
         "calibrate": cmd_calibrate,
         "sensitivity": cmd_sensitivity,
         "tune": cmd_tune,
         "sweep": cmd_sweep,
+        "screen": cmd_screen,
     }
 
 
@@ -492,3 +510,63 @@ COMMANDS = {
     "tune": cmd_tune,
     "sweep": cmd_sweep,
 }
+
+
+def cmd_screen(args: argparse.Namespace, out: Console, err: Console) -> int:
+    def check() -> None:
+        select_goals(prepare(args.scenario, args.space, None, first_wins=True).scenario, args.goals)
+
+    with _study_folder(args, "screen", screen.KIND, check) as folder:
+        setup = prepare(args.scenario, args.space, None, first_wins=True)
+        study = _run(
+            lambda **kw: screen.screen_scenario(
+                args.scenario,
+                args.space,
+                folder.path,
+                args.goals,
+                args.replications,
+                args.seed,
+                resume=args.resume,
+                **kw,
+            ),
+            args,
+            2 * setup.space.dimension * args.replications,
+            err,
+            "screen",
+        )
+        table = Table(
+            title=f"What decides each goal: each of {setup.space.dimension} parameters alone "
+            f"from its low to its high bound ({args.replications} replications each, common "
+            "random numbers; ΔP with its 95 % interval)",
+            title_justify="left",
+        )
+        for column in ("goal", "parameter", "provenance", "low → high", "P(met) low → high", "ΔP"):
+            table.add_column(column, justify="left" if column in ("goal", "parameter") else "right")
+        for row in study.decided.itertuples(index=False):
+            table.add_row(
+                escape(str(row.goal)) if row.rank == 1 else "",
+                escape(str(row.parameter)),
+                str(row.provenance),
+                f"{_fmt(row.low)} → {_fmt(row.high)}",
+                f"{row.p_met_low:.2f} → {row.p_met_high:.2f}",
+                f"{row.p_met_change:+.2f} ({row.p_met_change_lo95:+.2f}, "
+                f"{row.p_met_change_hi95:+.2f})",
+            )
+        out.print(table)
+        unmoved = sorted(set(study.manifest["goals"]) - set(study.decided["goal"]))
+        if unmoved:
+            out.print(
+                f"moved by none of the screened parameters: {', '.join(unmoved)}",
+                highlight=False,
+                markup=False,
+            )
+        _finish(out, study, folder, args)
+        kept = screen.screening_file(args.scenario, study.setup.scenario)
+        out.print(
+            f"to show it in the goal table of every run of this scenario, copy "
+            f"{folder.path / 'decided_by.csv'} to {kept}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        return EXIT_OK

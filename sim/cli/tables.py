@@ -106,8 +106,18 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
             f"{row.p_met:.2f}",
             escape(str(row.status)),
         )
+    notes = []
     if reasons:
-        table.caption = "Not modelled: " + "; ".join(reasons) + "."
+        notes.append("Not modelled: " + "; ".join(reasons) + ".")
+    decided = [
+        f"{escape(str(row.goal))}: {escape(printable(str(row.decided_by)))}"
+        for row in goals.itertuples(index=False)
+        if isinstance(row.decided_by, str) and row.decided_by
+    ]
+    if decided:
+        notes.append("Decided by (zonesim screen): " + "; ".join(decided) + ".")
+    if notes:
+        table.caption = "\n".join(notes)
     return table
 
 

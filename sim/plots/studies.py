@@ -10,15 +10,17 @@ from sim.plots.style import figure_png
 from sim.plots.tuning import plot_calibration, plot_heatmap, plot_sensitivity, plot_tradeoff
 from sim.results import OutputFolder
 from sim.studies.calibrate import CalibrationStudy
+from sim.studies.screen import ScreenStudy
 from sim.studies.sensitivity import SensitivityStudy
 from sim.studies.sweep import SweepStudy
 from sim.studies.tune import TuneStudy
 
-Study = CalibrationStudy | SensitivityStudy | TuneStudy | SweepStudy
+Study = CalibrationStudy | SensitivityStudy | TuneStudy | SweepStudy | ScreenStudy
 
 
 def study_figures(study: Study) -> dict[str, bytes]:
-    """A study's plot (PNG bytes) by file name; none for a one-at-a-time sweep."""
+    """A study's plot (PNG bytes) by file name; none for a one-at-a-time sweep or a
+    screening (their tables are the result)."""
     name = study.setup.scenario.name
     if isinstance(study, CalibrationStudy):
         return {"calibration.png": figure_png(plot_calibration(study.calibration.fit, name))}
@@ -37,7 +39,7 @@ def study_figures(study: Study) -> dict[str, bytes]:
             name,
         )
         return {"tradeoff.png": figure_png(figure)}
-    if study.effects is not None:
+    if isinstance(study, ScreenStudy) or study.effects is not None:
         return {}
     xs, ys, matrix = heatmap(study.table, study.x, study.y, study.column)
     figure = plot_heatmap(

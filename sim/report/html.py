@@ -17,6 +17,7 @@ STATUS_COLOURS = {
     "off track": ("#7f1d1d", "#fee2e2"),
     "no simulated value": ("#374151", "#e5e7eb"),
     "not modelled": ("#4b5563", "#f3f4f6"),
+    "determined by inputs": ("#1e3a8a", "#dbeafe"),
 }
 
 #: Provenance classes: colours (text, background) and what they mean.

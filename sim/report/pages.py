@@ -70,6 +70,7 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
                 interval(goal.p05, goal.p95),
                 p_met,
                 status_cell(goal.status),
+                _decided(getattr(goal, "decided_by", None)),
             ]
         )
     headers = [
@@ -82,8 +83,14 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
         "5–95 %",
         "P(met)",
         "status",
+        "decided by",
     ]
     return table(headers, rows, numeric=(2, 3, 4, 5, 6, 7), css_class="goals")
+
+
+def _decided(text: object) -> str:
+    """What decides a goal (from ``zonesim screen``), or '–'."""
+    return esc(text) if isinstance(text, str) and text else "–"
 
 
 def probability(value: object) -> str:

@@ -85,6 +85,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "sensitivity": ("indices.csv", "design.csv", "summary.json", "sensitivity.png"),
     "tuning": ("trials.csv", "summary.json", "*_tuned.yaml", "tradeoff.png"),
     "sweep": ("sweep.csv", "effects.csv", "summary.json", "heatmap.png"),
+    "screening": ("effects.csv", "decided_by.csv", "summary.json"),
 }
 
 #: What a file's content may be given as: bytes as they are, text as UTF-8, a table as CSV,

@@ -203,6 +203,26 @@ class Space:
         ]
 
 
+def combine(spaces: list[Space], first_wins: bool = False) -> Space:
+    """One space of the parameters of several (the same scenario's). A parameter in two of
+    them is a ValueError, or, with ``first_wins``, kept as the first file has it."""
+    parameters: dict[str, Parameter] = {}
+    for space in spaces:
+        for path, parameter in space.parameters.items():
+            if path in parameters:
+                if first_wins:
+                    continue
+                raise ValueError(f"{path} is in more than one space file")
+            parameters[path] = parameter
+    return Space(
+        " + ".join(s.name for s in spaces if s.name),
+        "; ".join(s.description for s in spaces if s.description),
+        parameters,
+        spaces[0].base_data,
+        ", ".join(s.file for s in spaces),
+    )
+
+
 def load_space(
     path: str | os.PathLike[str], scenario_tree: SourceTree, kind: str | None = None
 ) -> Space:

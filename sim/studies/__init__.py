@@ -1,7 +1,8 @@
 """Studies: one module per command that runs the model — ``run``, ``compare``, ``calibrate``,
-``sensitivity``, ``tune``, ``sweep``. Each loads and checks its inputs, runs replications
-through one engine, analyses them, and returns a result object whose ``files()`` are the
-contents of its results folder and whose ``write(out)`` writes them (``sim.results``).
+``sensitivity``, ``tune``, ``sweep``, ``screen``. Each loads and checks its inputs, runs
+replications through one engine, analyses them, and returns a result object whose
+``files()`` are the contents of its results folder and whose ``write(out)`` writes them
+(``sim.results``).
 Studies never draw: the plots are drawn from their results (``sim.plots``).
 
 >>> from sim.studies import run_scenario
@@ -30,6 +31,8 @@ _EXPORTS = {
     "tune_scenario": "tune",
     "SweepStudy": "sweep",
     "sweep_scenario": "sweep",
+    "ScreenStudy": "screen",
+    "screen_scenario": "screen",
     "default_observations": "common",
     "observed_table": "common",
 }

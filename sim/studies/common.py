@@ -30,7 +30,7 @@ from sim.scenario.observations import (
     zone_problem,
 )
 from sim.scenario.overrides import override_text
-from sim.scenario.space import Space, load_space
+from sim.scenario.space import Space, combine, load_space
 
 Progress = Callable[[int], None] | None
 
@@ -130,14 +130,18 @@ def check_space_events(scenario: Scenario, space: Space) -> None:
 
 def prepare(
     scenario_path: str | os.PathLike[str],
-    space_path: str | os.PathLike[str],
+    space_path: str | os.PathLike[str] | list[str | os.PathLike[str]],
     kind: str | None,
     only: list[str] | None = None,
+    first_wins: bool = False,
 ) -> Setup:
-    """Load and check the scenario and the space (keeping ``only`` these parameters, if
-    given), the event guard included: everything an analysis checks before it writes."""
+    """Load and check the scenario and the space (several space files are joined into one;
+    ``only`` keeps these parameters; with ``first_wins`` a parameter in two files is kept as
+    the first has it), the event guard included: everything an analysis checks
+    before it writes."""
     scenario, tree = load_scenario_with_tree(scenario_path)
-    space = load_space(space_path, tree, kind=kind)
+    paths = space_path if isinstance(space_path, list) else [space_path]
+    space = combine([load_space(path, tree, kind=kind) for path in paths], first_wins)
     if only:
         space = space.subset(only)
     check_events(scenario, str(scenario_path))

@@ -28,6 +28,7 @@ from sim.results.provenance import versions
 from sim.scenario import load_scenario_with_tree
 from sim.studies.common import default_observations, engine_for, observed_table
 from sim.studies.run import ScenarioRun
+from sim.studies.screen import decided_by_for
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,9 @@ def compare_scenarios(
             )
             runs[scenario.name] = ScenarioRun(
                 results,
-                goal_table(scenario, results.trajectories, replications),
+                goal_table(
+                    scenario, results.trajectories, replications, decided_by_for(path, scenario)
+                ),
                 tree,
                 observed_table(observed, scenario) if observed else None,
             )

@@ -26,6 +26,7 @@ from sim.scenario import SourceTree, load_scenario_with_tree
 from sim.scenario.provenance import parameter_table
 from sim.scenario.schema import Scenario
 from sim.studies.common import default_observations, engine_for, observed_table
+from sim.studies.screen import decided_by_for
 
 #: How a run's tables may be written; Parquet (``pip install 'zonesim[parquet]'``) only for the
 #: long tables.
@@ -193,5 +194,6 @@ def run_scenario(
             progress=progress,
             store=store,
         )
-    goals = goal_table(scenario, results.trajectories, replications)
+    decided = decided_by_for(beside, scenario) if beside is not None else None
+    goals = goal_table(scenario, results.trajectories, replications, decided)
     return ScenarioRun(results, goals, tree, observed)
