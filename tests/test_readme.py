@@ -32,6 +32,7 @@ COMMANDS = (
     "sensitivity",
     "tune",
     "sweep",
+    "screen",
 )
 
 # Pages with measured timings: each says once, in one line, what machine they are from.
@@ -139,6 +140,9 @@ def test_readme_command_table_names_every_command():
     table = readme[readme.index("## Commands") :]
     table = table[: table.index("\n## ", 1)]
     cli = read(DOCS / "cli.md")
+    from sim.cli.main import build_parser
+
+    assert set(build_parser()[1]) == set(COMMANDS), "a command is missing from COMMANDS"
     for command in COMMANDS:
         row = f"| `{command} "
         assert table.count(row) == 1, f"README's command table: one row for {command!r}"
