@@ -12,7 +12,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sim.cli.common import EXIT_BAD_INPUT, EXIT_OK, Command, output_folder, print_problems
+from sim.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    BadInput,
+    Command,
+    output_folder,
+    print_problems,
+)
 from sim.experiment.runner import check_events, expected_events
 from sim.indicators import INDICATORS
 from sim.plots import plot_folder
@@ -138,7 +145,9 @@ def cmd_describe(args: argparse.Namespace, out: Console, err: Console) -> int:
     else:
         text = None
     if args.out:
-        write_atomic(Path(args.out), text if text is not None else table.to_string(index=False))
+        content = text if text is not None else table.to_string(index=False)
+        _check_own_file(Path(args.out), content)
+        write_atomic(Path(args.out), content)
         out.print(
             f"wrote {len(table)} parameters ({summary}) to {args.out}",
             highlight=False,
@@ -160,6 +169,24 @@ def cmd_describe(args: argparse.Namespace, out: Console, err: Console) -> int:
             )
         out.print(rich)
     return EXIT_OK
+
+
+def _check_own_file(path: Path, content: str) -> None:
+    """``describe --out`` replaces only a file ``describe`` wrote (same first line): never a
+    scenario or anything else of the user's."""
+    if path.is_dir():
+        raise BadInput(f"{path}: is a folder; give a file name")
+    if not path.exists():
+        return
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        first = ""
+    if first.rstrip("\n") != content.split("\n", 1)[0]:
+        raise BadInput(
+            f"{path}: exists and was not written by zonesim describe; choose another --out"
+        )
 
 
 def _markdown(name: str, files: tuple[str, ...], table: pd.DataFrame, summary: str) -> str:

@@ -245,3 +245,19 @@ def test_the_writer_refuses_names_outside_its_kind_and_outside_the_folder(
     assert written == [out / "goals.csv"]
     assert sorted(os.listdir(tmp_path)) == ["out"]
     assert read_marker(out).files.keys() == {"goals.csv"}
+
+
+# ----------------------------------------------------------------------------- describe --out
+def test_describe_replaces_only_its_own_file(tmp_path: Path, capsys) -> None:
+    """``describe --out`` rewrites a file it wrote, and refuses to overwrite anything else
+    (a scenario given by mistake)."""
+    victim = tmp_path / "scenario.yaml"
+    victim.write_bytes(BASELINE.read_bytes())
+    code, _, err = cli(["describe", BASELINE, "--format", "csv", "--out", victim], capsys)
+    refused(code, err, str(victim), "not written by zonesim describe")
+    assert victim.read_bytes() == BASELINE.read_bytes()
+    mine = tmp_path / "parameters.md"
+    for _ in range(2):
+        code, _, err = cli(["describe", BASELINE, "--format", "markdown", "--out", mine], capsys)
+        assert code == 0, err
+    assert mine.read_text(encoding="utf-8").startswith("# Parameters of scenario 'baseline'")
