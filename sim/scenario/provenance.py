@@ -17,7 +17,7 @@ from sim.scenario.loader import SourceTree
 
 CLASSES = ("data", "rule", "calibrated", "assumption")
 #: Keys that describe rather than parameterise (no provenance needed).
-DESCRIPTIVE = {"name", "description", "name_zh", "extends"}
+DESCRIPTIVE = {"name", "description", "name_zh", "extends", "zone"}
 
 
 def parse(comment: str | None) -> tuple[str, str] | None:

@@ -142,7 +142,7 @@ def test_goal_reasons_are_printed_as_text_not_markup(
     path = scenario(
         tmp_path,
         "name: markup\nhorizon: {start_year: 2018, end_year: 2022}\ngoals:\n"
-        f"  rd_intensity:\n    not_modelled_reason: '{reason}'\n",
+        f"  leading_talents:\n    not_modelled_reason: '{reason}'\n",
     )
     out_dir = tmp_path / "out"
     code, out, err = cli(
