@@ -126,7 +126,7 @@ def _base(row: object) -> str:
     value, year = row.base_value, row.base_year  # type: ignore[attr-defined]
     if pd.isna(value) or pd.isna(year):
         return "–"
-    return f"{_given(float(value))} ({int(year)})"
+    return f"{float(value):,.4g} ({int(year)})"
 
 
 def _given(value: float) -> str:
