@@ -33,6 +33,7 @@ COMMANDS = (
     "tune",
     "sweep",
     "screen",
+    "init",
 )
 
 # Pages with measured timings: each says once, in one line, what machine they are from.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.model.economy import economy_rows  # economy goals
 from sim.model.firm import ENTERPRISE, INCUBATING
+from sim.model.platforms import platform_rows
 
 if TYPE_CHECKING:
     import simpy
@@ -103,6 +105,7 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
         "fund_balance_yuan": sum(pool.balance for pool in zone.pools.values()),
     }
     rows.update(firm_census(zone))
+    rows.update(platform_rows(zone))  # platform goals (sim/model/platforms.py)
     for state in carriers.order:
         rows[f"carrier_area_m2.{state.id}"] = state.area_m2 if state.is_open else 0.0
         rows[f"carrier_occupied_m2.{state.id}"] = state.occupied_m2
@@ -125,6 +128,10 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
         for key, paid in tally.grants_by_program.items():
             rows[f"grants_paid_yuan.{key}"] = paid
         tally.grants_by_program = dict.fromkeys(tally.grants_by_program, 0.0)
+    # --- economy goals (sim/model/economy.py): after every other row, so they keep their order
+    inventions = rows["invention_patents_granted"] if with_flows else None
+    rows.update(economy_rows(zone, year, inventions))
+    # --- end economy goals
     return [(year, name, float(value)) for name, value in rows.items()]
 
 

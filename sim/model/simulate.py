@@ -20,10 +20,12 @@ from simpy.core import EmptySchedule, StopSimulation
 from sim.model import firm as F
 from sim.model.arrivals import arrivals
 from sim.model.certification import cultivation_rounds, hte_rounds, sme_evaluations
+from sim.model.economy import start as economy_start
 from sim.model.funding import grant_calls, tech_loans, tranches
 from sim.model.initial import populate
 from sim.model.lifecycle import graduation_reviews, live
 from sim.model.patents import exogenous_patents, patent_filings
+from sim.model.platforms import platform_rounds
 from sim.model.recorder import record_years, snapshot, year_ends
 from sim.model.zone import Zone
 from sim.scenario.schema import Scenario
@@ -77,6 +79,7 @@ def build(scenario: Scenario, streams: Streams, keep_firm_records: bool = False)
     env = zone.env
     ends = year_ends(zone)  # before any other event: each comes first at its time
     initial_firms = populate(zone)
+    zone.economy = economy_start(zone)  # economy goals (sim/model/economy.py)
     zone.records.extend(snapshot(zone, scenario.horizon.start_year, with_flows=False))
     zone.tally.close_year()
     zone.carriers.schedule_openings(zone.t0, zone.t_end)
@@ -95,6 +98,8 @@ def build(scenario: Scenario, streams: Streams, keep_firm_records: bool = False)
     env.process(sme_evaluations(zone))
     env.process(exogenous_patents(zone))
     env.process(patent_filings(zone))
+    if scenario.platforms is not None:  # platform goals (sim/model/platforms.py)
+        env.process(platform_rounds(zone))
     zone.recorder = env.process(record_years(zone, ends))
     return zone
 

@@ -15,7 +15,9 @@ import simpy
 
 from sim.model import firm as F
 from sim.model.carriers import Carriers
+from sim.model.economy import EconomyState  # economy goals
 from sim.model.firm import Firm
+from sim.model.platforms import PlatformStock, stocks
 from sim.model.recorder import Tally
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
@@ -173,6 +175,12 @@ class Zone:
         #: the filings drawn for this year (filing firms, their counts, the filings' dates in
         #: firm order), until the snapshot counts them
         self.filings: list[tuple[list[Firm], np.ndarray, np.ndarray]] = []
+        # --- platform goals: the platforms of each kind now in the zone (sim/model/platforms.py)
+        self.platforms: dict[str, PlatformStock] = stocks(scenario.platforms)
+        # --- end platform goals
+        # --- economy goals: set by ``build`` after the initial firms (sim/model/economy.py)
+        self.economy: EconomyState | None = None
+        # --- end economy goals
 
     # ------------------------------------------------------------------ helpers
     def count_filings(self) -> None:

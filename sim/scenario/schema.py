@@ -613,6 +613,135 @@ class InitialState(Frozen):
     this fraction of its band's minimum (drawn per firm): the 2018 count is the zone's state."""
 
 
+# ----------------------------------------------------------------------------- platforms
+# (the platform goals: sim/model/platforms.py, docs/model.md 7.18)
+class PlatformCount(Frozen):
+    """A count of platforms of one kind in the zone: a birth–death process in yearly rounds.
+
+    Each round, every platform now open closes with ``closure_probability_per_year``, then a
+    Poisson count of new ones opens with mean ``births_per_year + births_per_hte_per_year ·
+    national HTE now``."""
+
+    initial: Count
+    """Platforms in the zone in the start year."""
+    births_per_year: Rate
+    """New platforms a year hosted by the university and institutes (not by firms)."""
+    births_per_hte_per_year: Rate = 0.0
+    """New platforms a year per national high-tech enterprise in the zone (mature firms)."""
+    closure_probability_per_year: Probability
+    """Probability that a platform is revoked or not renewed in a year."""
+
+
+class TechCenters(PlatformCount):
+    """Provincial enterprise technology and engineering (technology) research centres, with
+    the municipal ones as a multiple."""
+
+    municipal_per_provincial: Annotated[float, Field(ge=0, le=20, allow_inf_nan=False)]
+    """Municipal centres per provincial centre: the goal counts both, the model only the
+    provincial ones (``tech_centers`` = provincial · (1 + this))."""
+
+
+class Platforms(Frozen):
+    """R&D platforms approved by the province (sim/model/platforms.py)."""
+
+    in_year: Annotated[float, Field(ge=0, lt=1)] = 0.9
+    """When in the year the province approves and revokes platforms (one round a year)."""
+    tech_centers: TechCenters
+    """Provincial enterprise technology and engineering research centres."""
+    academician_workstations: PlatformCount
+    """Provincial academician workstations."""
+
+
+# ----------------------------------------------------------------------------- economy
+# (the economy goals: sim/model/economy.py, docs/model.md 7.19)
+class YearGrowth(Frozen):
+    """Growth in one year."""
+
+    year: Annotated[int, Field(ge=1900, le=2200)]
+    """The year."""
+    growth: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)]
+    """Relative growth over the year before."""
+
+
+class ZoneRd(Frozen):
+    """The zone's R&D spending over its GDP (``rd_intensity``): the modelled firms' R&D (R&D
+    ratio x revenue over the year) plus an exogenous stream (the university and the firms not
+    modelled), over a GDP path. The exogenous stream is the residual of the anchor: in
+    ``anchor_year`` it is ``anchor_intensity x gdp_yuan`` less the modelled firms' R&D that
+    year (their revenue paths traced back from the initial state), at least 0."""
+
+    anchor_year: Annotated[int, Field(ge=1900, le=2200)]
+    """Year of the observed intensity (at most the start year)."""
+    anchor_intensity: Probability
+    """Observed R&D / GDP in ``anchor_year``."""
+    gdp_yuan: Area
+    """The zone's GDP in ``anchor_year`` (yuan)."""
+    gdp_growth_in: list[YearGrowth] = []
+    """Growth of GDP in given years (e.g. an observed one); each year at most once."""
+    gdp_growth_per_year: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)]
+    """Growth of GDP in the other years after ``anchor_year``."""
+    exogenous_growth_per_year: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)]
+    """Growth of the exogenous R&D stream after ``anchor_year``."""
+
+    def gdp_in(self, year: int) -> float:
+        """GDP in ``year`` (yuan): ``gdp_yuan`` grown year by year from ``anchor_year``."""
+        gdp = self.gdp_yuan
+        given = {point.year: point.growth for point in self.gdp_growth_in}
+        for y in range(self.anchor_year + 1, year + 1):
+            gdp *= 1.0 + given.get(y, self.gdp_growth_per_year)
+        return gdp
+
+    @model_validator(mode="after")
+    def _years_once(self) -> ZoneRd:
+        years = [point.year for point in self.gdp_growth_in]
+        if len(years) != len(set(years)):
+            raise ValueError("gdp_growth_in names a year more than once")
+        if any(year <= self.anchor_year for year in years):
+            raise ValueError("gdp_growth_in years must be after anchor_year")
+        return self
+
+
+class IndustrialRd(Frozen):
+    """R&D over main business revenue of the industrial firms above scale
+    (``industrial_rd_ratio``), over the modelled firms."""
+
+    sectors: list[str]
+    """Sectors whose firms are industrial (manufacturing)."""
+    above_scale_revenue_yuan: Yuan
+    """A firm is above scale when its revenue over the year is at least this (yuan)."""
+
+
+class InventionStock(Frozen):
+    """Valid invention patents held in the zone per 10,000 residents
+    (``invention_patents_per_10k``): a stock that every invention patent granted in the zone
+    (modelled firms and the exogenous stream) enters and a share of which lapses each year."""
+
+    per_10k_residents: Rate
+    """Valid invention patents per 10,000 residents in the start year (sets the initial
+    stock)."""
+    residents: Area
+    """Resident population of the zone in the start year."""
+    residents_growth_per_year: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)]
+    """Relative growth of the resident population per year."""
+    lapse_per_year: Probability
+    """Share of the valid invention patents that lapse (annuities unpaid, term ended) or
+    leave the zone each year."""
+
+
+class Economy(Frozen):
+    """Year-end aggregates of the economy goals (sim/model/economy.py)."""
+
+    rd: ZoneRd
+    """R&D spending over GDP."""
+    industrial_rd: IndustrialRd
+    """R&D over revenue of industrial firms above scale."""
+    invention_stock: InventionStock
+    """The stock of valid invention patents over the resident population."""
+
+
+# --- end economy goals
+
+
 # ----------------------------------------------------------------------------- goals
 class GoalBase(Frozen):
     """A goal's observed starting point."""
@@ -679,6 +808,16 @@ class Scenario(Frozen):
     """Tech-based SME and HTE rules."""
     initial_state: InitialState
     """The zone in the start year."""
+    # --- platform goals (sim/model/platforms.py)
+    platforms: Platforms | None = None
+    """Counts of R&D platforms (technology centres, academician workstations); null = not
+    modelled (no platform indicators are recorded)."""
+    # --- end platform goals
+    # --- economy goals (sim/model/economy.py)
+    economy: Economy | None = None
+    """R&D intensity, industrial R&D ratio and the invention-patent stock; null = not
+    modelled (no economy indicators are recorded)."""
+    # --- end economy goals
     goals: dict[Id, Goal]
     """The zone's goals, by id (an indicator's name where it measures the goal)."""
 
@@ -736,6 +875,10 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
         ("incubation", "max_stay_years_by_sector"), scenario.incubation.max_stay_years_by_sector
     )
     known_sectors(("initial_state", "sectors"), scenario.initial_state.sectors)
+    # economy goals: industrial_rd.sectors may name sectors a scenario does not use (no firms)
+    economy = scenario.economy
+    if economy is not None and economy.rd.anchor_year > scenario.horizon.start_year:
+        problems.append((("economy", "rd", "anchor_year"), "after the start year"))
     known_sectors(
         ("certification", "hte", "software_copyrights_per_year"),
         scenario.certification.hte.software_copyrights_per_year,

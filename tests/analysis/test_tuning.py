@@ -135,7 +135,7 @@ def test_select_goals_rejects_unknown_and_unmodelled():
     with pytest.raises(ValueError, match="unknown goal"):
         select_goals(scenario, "nonsense")
     with pytest.raises(ValueError, match="not modelled"):
-        select_goals(scenario, "rd_intensity")
+        select_goals(scenario, "fiscal_st_share")
 
 
 def test_wilson_interval_covers_and_narrows():

@@ -407,7 +407,7 @@ def test_sensitivity_with_a_bad_output_exits_2(
     [
         ("no_such_goal", "unknown goal(s) no_such_goal; modelled goals: national_hte, "),
         ("national_hte,nohte", "unknown goal(s) nohte;"),
-        ("rd_intensity", "goal(s) not modelled, cannot be tuned for: rd_intensity"),
+        ("fiscal_st_share", "goal(s) not modelled, cannot be tuned for: fiscal_st_share"),
     ],
     ids=["unknown", "one-unknown", "not-modelled"],
 )

@@ -1,0 +1,128 @@
+"""Platforms: counts of R&D platforms the province approves in the zone, as birth–death counts.
+
+Two kinds are modelled (scenario section ``platforms``, docs/model.md 7.18):
+
+- ``tech_centers``: provincial enterprise technology centres and engineering (technology)
+  research centres. New centres are approved once a year, a Poisson count whose mean is a
+  constant part (the university and the institutes) plus a part per national high-tech
+  enterprise (HTE) in the zone then (mature firms host them); each existing centre is revoked in
+  a year with a fixed probability. The goal's municipal centres are a stated multiple of the
+  provincial ones.
+- ``academician_workstations``: the same process with a constant rate of new workstations.
+
+Every random number is a keyed draw (``Streams.keyed``) under this module's own purposes, so the
+platform rounds draw nothing from the streams of the other processes and change none of their
+results; they only read the HTE count.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.model.rounds import yearly
+
+if TYPE_CHECKING:
+    from sim.model.zone import Zone
+    from sim.scenario.schema import PlatformCount, Platforms
+    from sim.streams import KeyedStream
+
+# purposes of keyed draws (the first part of their key); distinct from the other modules'
+PLATFORM_BIRTHS, PLATFORM_CLOSURES = 71, 72
+#: kinds of platform, with the code that keys their draws
+KINDS: dict[str, int] = {"tech_centers": 1, "academician_workstations": 2}
+
+
+def poisson_quantile(mean: float, u: float) -> int:
+    """The smallest ``k`` with P(Poisson(mean) <= k) >= u (inversion of one uniform)."""
+    if mean <= 0.0:
+        return 0
+    k = 0
+    term = math.exp(-mean)
+    cumulative = term
+    while cumulative < u and k < 100_000:
+        k += 1
+        term *= mean / k
+        cumulative += term
+        if term == 0.0 and k > mean:  # the tail underflowed: u is within rounding of 1
+            break
+    return k
+
+
+class PlatformStock:
+    """The platforms of one kind now in the zone: each has an id (initial ones 1..n), so that
+    its yearly closure draw is keyed by the platform, not by its place in a list."""
+
+    __slots__ = ("code", "ids", "next_id", "births", "closures")
+
+    def __init__(self, code: int, initial: int) -> None:
+        self.code = code
+        self.ids: list[int] = list(range(1, initial + 1))
+        self.next_id = initial + 1
+        self.births = 0  # run totals
+        self.closures = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def step(self, keyed: KeyedStream, year: int, births_mean: float, closure: float) -> None:
+        """One yearly round: each platform now open closes with probability ``closure``, then
+        a Poisson(``births_mean``) count of new ones opens."""
+        if closure > 0.0 and self.ids:
+            draws = keyed.uniforms(keyed.key(PLATFORM_CLOSURES, self.code, year), self.ids)
+            kept = [pid for pid, u in zip(self.ids, draws, strict=True) if u >= closure]
+            self.closures += len(self.ids) - len(kept)
+            self.ids = kept
+        u = keyed.uniform(keyed.key(PLATFORM_BIRTHS, self.code, year), 0)
+        born = poisson_quantile(births_mean, u)
+        self.ids.extend(range(self.next_id, self.next_id + born))
+        self.next_id += born
+        self.births += born
+
+
+def stocks(platforms: Platforms | None) -> dict[str, PlatformStock]:
+    """The initial stocks of a scenario's platforms (none if the scenario has no section)."""
+    if platforms is None:
+        return {}
+    return {
+        kind: PlatformStock(code, getattr(platforms, kind).initial) for kind, code in KINDS.items()
+    }
+
+
+def births_mean(params: PlatformCount, national_hte: int) -> float:
+    """Expected new platforms in a year: ``births_per_year + births_per_hte_per_year · HTE``."""
+    return params.births_per_year + params.births_per_hte_per_year * national_hte
+
+
+def platform_round(zone: Zone, year: int) -> None:
+    """The province's yearly approvals and revocations of every kind of platform."""
+    platforms = zone.scenario.platforms
+    assert platforms is not None
+    keyed = zone.streams.keyed
+    hte = zone.tally.national_hte
+    for kind, stock in zone.platforms.items():
+        params: PlatformCount = getattr(platforms, kind)
+        stock.step(keyed, year, births_mean(params, hte), params.closure_probability_per_year)
+
+
+def platform_rounds(zone: Zone):
+    """Process: a platform round at ``year + platforms.in_year`` every simulated year."""
+    platforms = zone.scenario.platforms
+    assert platforms is not None
+    return yearly(
+        zone.env, zone.t0, zone.t_end, platforms.in_year, lambda year: platform_round(zone, year)
+    )
+
+
+def platform_rows(zone: Zone) -> dict[str, float]:
+    """The platform indicators now (for the yearly snapshot); none without a platforms section."""
+    platforms = zone.scenario.platforms
+    if platforms is None or not zone.platforms:
+        return {}
+    provincial = zone.platforms["tech_centers"].count
+    return {
+        "tech_centers": provincial * (1.0 + platforms.tech_centers.municipal_per_provincial),
+        "tech_centers_provincial": provincial,
+        "academician_workstations": zone.platforms["academician_workstations"].count,
+    }
