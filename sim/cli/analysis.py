@@ -176,8 +176,11 @@ def _run(study_call, args: argparse.Namespace, total: int, err: Console, label: 
             raise BadInput(str(exc)) from None
 
 
-def _finish(out: Console, study, folder: OutputFolder, args: argparse.Namespace) -> None:
-    """Write the study's folder (and its plot), and say what was run and written."""
+def _finish(
+    out: Console, study, folder: OutputFolder, args: argparse.Namespace, notes: bool = True
+) -> None:
+    """Write the study's folder (and its plot), and say what was run and written (and the
+    study's notes, with ``notes``)."""
     written = study.write(folder)
     if not args.no_plots:
         written += plot_study(folder, study)
@@ -193,7 +196,7 @@ def _finish(out: Console, study, folder: OutputFolder, args: argparse.Namespace)
         soft_wrap=True,
         markup=False,
     )
-    for note in manifest["notes"]:
+    for note in manifest["notes"] if notes else []:
         out.print(f"note: {note}", highlight=False, soft_wrap=True, markup=False)
 
 
@@ -334,9 +337,8 @@ def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int
             table.add_row(*[v if isinstance(v, str) else f"{v:.3g}" for v in row])
         out.print(table)
         for warning in result.warnings:
-            err.print(f"warning: {warning}", highlight=False, soft_wrap=True)
-        study.manifest["notes"] = []
-        _finish(out, study, folder, args)
+            err.print(f"warning: {warning}", highlight=False, soft_wrap=True, markup=False)
+        _finish(out, study, folder, args, notes=False)  # the warnings stay in summary.json
         return EXIT_OK
 
 
@@ -504,20 +506,15 @@ def _print_effects(out: Console, study, args: argparse.Namespace) -> None:
     out.print(rich)
 
 
-COMMANDS = {
-    "calibrate": cmd_calibrate,
-    "sensitivity": cmd_sensitivity,
-    "tune": cmd_tune,
-    "sweep": cmd_sweep,
-}
-
-
 def cmd_screen(args: argparse.Namespace, out: Console, err: Console) -> int:
+    checked: list = []
+
     def check() -> None:
-        select_goals(prepare(args.scenario, args.space, None, first_wins=True).scenario, args.goals)
+        checked.append(prepare(args.scenario, args.space, None, first_wins=True))
+        select_goals(checked[0].scenario, args.goals)
 
     with _study_folder(args, "screen", screen.KIND, check) as folder:
-        setup = prepare(args.scenario, args.space, None, first_wins=True)
+        setup = checked[0]
         study = _run(
             lambda **kw: screen.screen_scenario(
                 args.scenario,

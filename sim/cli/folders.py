@@ -24,6 +24,7 @@ from sim.experiment.runner import check_events, expected_events
 from sim.indicators import INDICATORS
 from sim.plots import plot_folder
 from sim.report import write_report
+from sim.results import MARKER
 from sim.results.files import write_atomic
 from sim.scenario import ScenarioError, load_scenario_with_tree
 from sim.scenario.errors import Problem, printable
@@ -176,6 +177,8 @@ def _check_own_file(path: Path, content: str) -> None:
     scenario or anything else of the user's."""
     if path.is_dir():
         raise BadInput(f"{path}: is a folder; give a file name")
+    if (path.parent / MARKER).exists():
+        raise BadInput(f"{path}: is in a zonesim results folder; choose another --out")
     if not path.exists():
         return
     try:
@@ -183,10 +186,16 @@ def _check_own_file(path: Path, content: str) -> None:
             first = handle.readline()
     except (OSError, UnicodeDecodeError):
         first = ""
-    if first.rstrip("\n") != content.split("\n", 1)[0]:
+    if not _describe_header(first) or not _describe_header(content.split("\n", 1)[0]):
         raise BadInput(
             f"{path}: exists and was not written by zonesim describe; choose another --out"
         )
+
+
+def _describe_header(line: str) -> bool:
+    """Whether a first line is one ``describe`` writes (markdown, CSV or table)."""
+    words = line.replace(",", " ").split()
+    return line.startswith("# Parameters of scenario ") or words[:3] == ["key", "value", "unit"]
 
 
 def _markdown(name: str, files: tuple[str, ...], table: pd.DataFrame, summary: str) -> str:

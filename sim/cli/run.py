@@ -76,6 +76,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
     return {"run": cmd_run, "compare": cmd_compare}
 
 
+#: Folder names a comparison folder keeps for itself: no scenario compared may have them.
+RESERVED_NAMES = frozenset({"plots", "units"})
+
+
 def _event_guard(scenario: Scenario, path: str, force: bool | None = None) -> None:
     """Refuse a scenario expecting absurdly many events (``--force``, where offered, runs it)."""
     try:
@@ -191,8 +195,16 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     names = [scenario.name for scenario in loaded]
     if len(set(names)) != len(names):
         raise BadInput(f"scenario names must differ to be compared: {', '.join(names)}")
+    reserved = sorted(set(names) & RESERVED_NAMES)
+    if reserved:
+        raise BadInput(
+            f"scenario name {reserved[0]!r} is the name of a folder a comparison keeps "
+            f"({', '.join(sorted(RESERVED_NAMES))}); rename the scenario"
+        )
     for path, scenario in zip(args.scenarios, loaded, strict=True):
         _event_guard(scenario, path)
+        for warning in observations_beside(path, scenario)[1]:
+            err.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
     out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
     with output_folder(args, out_dir, "comparison") as folder:
         total = args.replications * len(names)

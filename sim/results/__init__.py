@@ -14,13 +14,11 @@ from sim.results.folder import (
     FolderError,
     OutputFolder,
     claim,
-    kind_of,
     read_marker,
 )
 from sim.results.read import (
     ComparisonFolder,
     RunFolder,
-    is_comparison,
     read_comparison,
     read_run,
     read_scenario,
@@ -36,8 +34,6 @@ __all__ = [
     "OutputFolder",
     "RunFolder",
     "claim",
-    "is_comparison",
-    "kind_of",
     "read_comparison",
     "read_marker",
     "read_run",

@@ -85,10 +85,6 @@ def json_bytes(data: dict) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode()
 
 
-def write_csv(path: Path, table: pd.DataFrame) -> None:
-    write_bytes_atomic(path, csv_bytes(table))
-
-
 def write_json(path: Path, data: dict) -> None:
     write_bytes_atomic(path, json_bytes(data))
 

@@ -15,11 +15,13 @@ wrote with their SHA-256. From the marker follow the folder's rules:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import fnmatch
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ import pandas as pd
 from sim.results.files import (
     OutsideFolder,
     csv_bytes,
+    file_sha256,
     inside,
     json_bytes,
     sha256_of,
@@ -109,6 +112,14 @@ class Marker:
     command: str
     files: dict[str, str]  # name inside the folder -> SHA-256 of what was written
     created_utc: str = ""
+    complete: bool = True  # False while (or if a kill stopped) a write
+    #: while a write is incomplete: the SHA-256 the files had before it (a file not yet
+    #: replaced still has its old content)
+    previous: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def owns(self, name: str, digest: str) -> bool:
+        """Whether the file ``name`` with content ``digest`` is one zonesim wrote here."""
+        return digest in (self.files.get(name), self.previous.get(name))
 
 
 def read_marker(folder: Path) -> Marker | None:
@@ -136,7 +147,14 @@ def read_marker(folder: Path) -> Marker | None:
         raise FolderError(
             f"{path}: not a zonesim folder marker; delete the folder or choose another --out"
         )
-    return Marker(kind, command, dict(files), str(data.get("created_utc", "")))
+    complete = data.get("complete", True) is not False
+    previous = data.get("previous", {})
+    if not isinstance(previous, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in previous.items()
+    ):
+        previous = {}
+    created = str(data.get("created_utc", ""))
+    return Marker(kind, command, dict(files), created, complete, dict(previous))
 
 
 def _of_kind(kind: str, name: str) -> bool:
@@ -168,12 +186,6 @@ def _check_unowned(folder: Path, kind: str, marker: Marker | None) -> None:
                 )
 
 
-def kind_of(folder: str | os.PathLike[str]) -> str | None:
-    """The kind of a zonesim output folder, or None for a folder without a marker."""
-    marker = read_marker(Path(folder))
-    return marker.kind if marker else None
-
-
 def _encode(content: Content) -> bytes:
     if isinstance(content, bytes):
         return content
@@ -195,6 +207,7 @@ class OutputFolder:
         #: the command the marker names: the last to write the kind's outputs whole
         self.made_by = marker.command if marker else command
         self._owned = dict(marker.files) if marker else {}
+        self._previous = dict(marker.previous) if marker else {}
 
     @property
     def files(self) -> dict[str, str]:
@@ -213,9 +226,10 @@ class OutputFolder:
         return self._write(files, replace=False, replacing=replacing)
 
     def units(self) -> Path:
-        """``OUT/units``, where stored replications and candidates are kept while a command
-        runs; a ``units`` entry that zonesim did not make is refused."""
-        path = inside(self.path, UNITS)
+        """``OUT/units``, where stored replications and candidates are kept (a run deletes
+        them once its tables are written; an analysis keeps them for a later ``--resume``);
+        a ``units`` entry that zonesim did not make is refused."""
+        path = self.path / UNITS
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             raise FolderError(f"{path}: exists and is not a folder zonesim made")
         if path.is_dir() and any(path.iterdir()) and not (path / "manifest.json").is_file():
@@ -232,9 +246,10 @@ class OutputFolder:
         for name in encoded:
             self._check_name(name)
         hashes = {name: sha256_of(data) for name, data in encoded.items()}
-        # the marker first lists old and new files, so that a write cut short leaves every
-        # file it placed owned; then the files; then the final marker
-        self._write_marker({**self._owned, **hashes})
+        # the marker first lists old and new files, marked incomplete, so that a write cut
+        # short leaves every file it placed owned and the folder known to be mixed; then the
+        # files; then the final marker
+        self._write_marker({**self._owned, **hashes}, complete=False, previous=self._owned)
         staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.path))
         placed: list[Path] = []
         try:
@@ -273,6 +288,7 @@ class OutputFolder:
                 self._delete(name)
                 owned.pop(name)
         self._owned = owned
+        self._previous = {}
         self._write_marker(owned)
         return placed
 
@@ -288,6 +304,14 @@ class OutputFolder:
                 f"{target}: exists and was not written here by zonesim; move it or choose "
                 "another --out"
             )
+        if target.is_file() and file_sha256(target) not in (
+            self._owned.get(name),
+            self._previous.get(name),
+        ):
+            raise FolderError(
+                f"{target}: changed since zonesim wrote it (its SHA-256 is not the marker's); "
+                "move it or choose another --out"
+            )
 
     def _delete(self, name: str) -> None:
         """Delete an owned file, and the folders it leaves empty (never the output folder)."""
@@ -298,14 +322,89 @@ class OutputFolder:
             parent.rmdir()
             parent = parent.parent
 
-    def _write_marker(self, files: dict[str, str]) -> None:
+    def _write_marker(
+        self, files: dict[str, str], complete: bool = True, previous: dict | None = None
+    ) -> None:
         data = {
             "kind": self.kind,
             "command": self.made_by,
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "complete": complete,
             "files": dict(sorted(files.items())),
         }
+        if previous:
+            data["previous"] = dict(sorted(previous.items()))
         write_bytes_atomic(self.path / MARKER, json_bytes(data))
+
+
+def _lock(path: Path) -> int:
+    """Take the folder's lock: an open file descriptor of ``.zonesim.lock`` (never a link)
+    holding ``flock``. The lock file is removed when a command ends, so a taker checks that
+    the file it locked is still the one in the folder, and retries if not."""
+    lock_path = path / LOCK_NAME
+    for _ in range(100):
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise FolderError(
+                f"{lock_path}: cannot be the folder's lock file ({exc.strerror or exc}); "
+                "move it or choose another --out"
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise FolderError(f"{lock_path}: is not a file; move it or choose another --out")
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise FolderBusy(
+                f"{path}: another zonesim command is writing there; wait for it to finish or "
+                "choose another --out"
+            ) from None
+        try:
+            same = os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the holder removed it as we opened it: take the new one
+    raise FolderBusy(f"{path}: the lock keeps changing hands; try again")
+
+
+def _unlock(path: Path, fd: int) -> None:
+    (path / LOCK_NAME).unlink(missing_ok=True)
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+def _check_entries(path: Path) -> None:
+    """Refuse, before anything runs, a marker that is not a file and a ``units`` entry that
+    is a link or a file."""
+    marker = path / MARKER
+    if marker.is_symlink() or (marker.exists() and not marker.is_file()):
+        raise FolderError(f"{marker}: is not a zonesim folder marker; choose another --out")
+    units = path / UNITS
+    if units.is_symlink() or (units.exists() and not units.is_dir()):
+        raise FolderError(f"{units}: is not a folder zonesim made; choose another --out")
+
+
+def _check_hashes(path: Path, marker: Marker | None) -> None:
+    """Refuse a folder whose listed files were changed since zonesim wrote them (edited, or
+    listed by a planted marker): they are no longer the tool's to replace or delete."""
+    for name in marker.files if marker else {}:
+        file = path / name
+        if file.is_file() and not file.is_symlink() and not marker.owns(name, file_sha256(file)):
+            raise FolderError(
+                f"{file}: changed since zonesim wrote it (its SHA-256 is not the marker's); "
+                "move it or choose another --out"
+            )
+
+
+def _remove_staging(path: Path) -> None:
+    """Staging folders of a write cut short (a killed command): the tool's own, never read."""
+    for staging in path.glob(".writing-*"):
+        if staging.is_dir() and not staging.is_symlink():
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -314,9 +413,10 @@ def claim(folder: str | os.PathLike[str], kind: str | None, command: str) -> Ite
     to an existing zonesim folder of any kind, as ``plot`` and ``report`` do).
 
     Creates the folder if needed, takes its lock and reads its marker; raises
-    :class:`FolderError` (one line) when the folder cannot be written, is busy, or holds
-    another kind. On exit the lock is released, and a folder this claim created and left
-    empty is removed."""
+    :class:`FolderError` (one line) when the folder cannot be written, is busy, holds
+    another kind, holds files of the kind's names the marker does not list, or listed files
+    changed since they were written. On exit the lock is released, and the folders this
+    claim created and left empty are removed."""
     path = Path(folder)
     if kind is None and not (path / MARKER).is_file():
         raise FolderError(
@@ -325,36 +425,35 @@ def claim(folder: str | os.PathLike[str], kind: str | None, command: str) -> Ite
         )
     if path.exists() and not path.is_dir():
         raise FolderError(f"{path}: exists and is not a folder")
-    created = not path.exists()
+    created = [p for p in (path, *path.parents) if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as exc:
         raise FolderError(f"{path}: cannot write results there ({exc.strerror or exc})") from None
-    lock_path = path / LOCK_NAME
-    handle = open(lock_path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+    fd = None
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise FolderBusy(
-            f"{path}: another zonesim command is writing there; wait for it to finish or "
-            "choose another --out"
-        ) from None
-    try:
+        fd = _lock(path)
+        _check_entries(path)
         marker = read_marker(path)
         if kind is not None and marker is not None and marker.kind != kind:
             raise FolderError(
                 f"{path}: holds a {marker.kind} folder (made by {marker.command!r}); this "
                 f"command writes a {kind} folder: choose another --out"
             )
+        if kind is None and marker is not None and not marker.complete:
+            raise FolderError(
+                f"{path}: its command stopped while writing it; rerun that command first"
+            )
         if kind is not None:
             _check_unowned(path, kind, marker)
+            _check_hashes(path, marker)
+        _remove_staging(path)
         yield OutputFolder(path, kind or marker.kind, command, marker)
     finally:
-        lock_path.unlink(missing_ok=True)
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
-        if created and path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+        if fd is not None:
+            _unlock(path, fd)
+        for made in created:  # deepest first
+            if made.is_dir() and not any(made.iterdir()):
+                made.rmdir()

@@ -87,12 +87,6 @@ def read_run(folder: str | os.PathLike[str]) -> RunFolder:
     )
 
 
-def is_comparison(folder: str | os.PathLike[str]) -> bool:
-    """Whether a zonesim folder holds a comparison (its marker says so)."""
-    marker = read_marker(Path(folder))
-    return marker is not None and marker.kind == "comparison"
-
-
 def read_comparison(folder: str | os.PathLike[str]) -> ComparisonFolder:
     """Read ``comparison.json`` and the results of every scenario in it, in order."""
     path = Path(folder)

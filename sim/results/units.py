@@ -1,7 +1,9 @@
 """Resumable work: each finished unit (a candidate's replications, a replication batch) is its
 own JSON file in ``OUT/units/``, written atomically, beside a manifest naming what produced it
 and an index of every unit's SHA-256 (``hashes.jsonl``), checked when the unit is read back: a
-unit that is not in the index or does not match it (torn, edited, planted) is run again.
+unit that is not in the index or does not match it (torn, or edited without its index) is run
+again. Units are data (JSON), so a planted one cannot run code; the index is a check against
+accidents, not against someone who can write both files (such a unit is reused).
 
 Rerunning with ``resume=True`` reuses finished units and recomputes missing or torn ones, and
 refuses when the scenario, the root seed or the design changed, or the code that makes the
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import uuid
 from pathlib import Path
@@ -88,6 +91,9 @@ class UnitStore:
         self.folder = Path(folder)
         self.identity = identity = {**identity, **code_identity()}
         manifest_path = self.folder / MANIFEST
+        for own in (self.folder, manifest_path, self.folder / HASHES):
+            if own.is_symlink():
+                raise ResumeMismatch(f"{own}: is a link, not a file zonesim made; remove it")
         run_id = None
         if resume and manifest_path.is_file():
             stored = _stored_identity(manifest_path)
@@ -111,7 +117,7 @@ class UnitStore:
         )
         self._hashes = self._read_hashes() if run_id else {}
         if not run_id:
-            (self.folder / HASHES).write_bytes(b"")
+            write_bytes_atomic(self.folder / HASHES, b"")
         self.computed = 0
         #: units found whose content did not match the index (run again)
         self.rejected = 0
@@ -163,8 +169,12 @@ class UnitStore:
         """Write a unit file atomically and record its SHA-256 in the index."""
         write_bytes_atomic(self.folder / name, data)
         digest = sha256_of(data)
-        with (self.folder / HASHES).open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"name": name, "sha256": digest}) + "\n")
+        line = (json.dumps({"name": name, "sha256": digest}) + "\n").encode()
+        fd = os.open(self.folder / HASHES, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
         self._hashes[name] = digest
 
     def discard(self) -> None:

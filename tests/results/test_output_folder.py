@@ -261,3 +261,105 @@ def test_describe_replaces_only_its_own_file(tmp_path: Path, capsys) -> None:
         code, _, err = cli(["describe", BASELINE, "--format", "markdown", "--out", mine], capsys)
         assert code == 0, err
     assert mine.read_text(encoding="utf-8").startswith("# Parameters of scenario 'baseline'")
+
+
+# ----------------------------------------------------------------------------- changed files
+def test_a_planted_marker_cannot_get_a_users_file_deleted(
+    short: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The marker lists the user's firms.csv under a made-up hash: the file is not the
+    tool's (its content does not match), so nothing runs and it stays."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "firms.csv").write_text("my notes", encoding="utf-8")
+    marker = {"kind": "run", "command": "x", "files": {"firms.csv": "deadbeef"}}
+    (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    code, _, err = cli(run_args(short, out, "--no-plots"), capsys)
+    refused(code, err, str(out / "firms.csv"), "changed since zonesim wrote it")
+    assert (out / "firms.csv").read_text(encoding="utf-8") == "my notes"
+
+
+def test_an_edited_result_is_not_overwritten(
+    short: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code, _, err = cli(run_args(short, out, "--no-plots"), capsys)
+    assert code == 0, err
+    (out / "goals.csv").write_text("edited by hand", encoding="utf-8")
+    code, _, err = cli(run_args(short, out, "--no-plots"), capsys)
+    refused(code, err, str(out / "goals.csv"), "changed since zonesim wrote it")
+    assert (out / "goals.csv").read_text(encoding="utf-8") == "edited by hand"
+
+
+# ----------------------------------------------------------------------------- links
+@pytest.mark.parametrize("entry", [".zonesim.lock", "units", ".zonesim.json"])
+def test_a_link_in_place_of_the_tools_own_entries_is_refused(
+    short: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], entry: str
+) -> None:
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir()
+    (out / entry).symlink_to(outside)
+    code, stdout, err = cli(run_args(short, out), capsys)
+    refused(code, err, str(out / entry))
+    assert stdout == "" and not outside.exists()
+
+
+def test_a_linked_unit_index_is_refused_on_resume(
+    short: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.experiment.runner import open_run_units
+    from sim.scenario import load_scenario
+
+    out, outside = tmp_path / "out", tmp_path / "outside.txt"
+    outside.write_text("keep\n", encoding="utf-8")
+    store = open_run_units(out / "units", load_scenario(short), 2018, False, resume=False)
+    (store.folder / "hashes.jsonl").unlink()
+    (store.folder / "hashes.jsonl").symlink_to(outside)
+    code, _, err = cli(run_args(short, out, "--no-plots", "--resume"), capsys)
+    refused(code, err, "is a link")
+    assert outside.read_text(encoding="utf-8") == "keep\n"
+
+
+@pytest.mark.parametrize("entry", [".zonesim.lock", ".zonesim.json"])
+def test_a_folder_in_place_of_the_lock_or_marker_is_refused_before_running(
+    short: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], entry: str
+) -> None:
+    out = tmp_path / "out"
+    (out / entry).mkdir(parents=True)
+    code, stdout, err = cli(run_args(short, out), capsys)
+    refused(code, err, str(out / entry))
+    assert stdout == ""
+
+
+# ----------------------------------------------------------------------------- cut short
+def test_a_write_cut_short_is_known_and_cleaned_up(
+    short: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kill between the files of a write leaves the marker incomplete and a staging folder:
+    plot and report refuse the mixed folder; the next run replaces it and removes the
+    staging folder."""
+    out = tmp_path / "out"
+    code, _, err = cli(run_args(short, out, "--no-plots"), capsys)
+    assert code == 0, err
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    marker["previous"], marker["complete"] = dict(marker["files"]), False
+    marker["files"]["goals.csv"] = "0" * 64  # the new goals.csv was never placed
+    (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    (out / ".writing-abc").mkdir()
+    (out / ".writing-abc" / "0").write_text("staged", encoding="utf-8")
+    for command in ("plot", "report"):
+        code, _, err = cli([command, out], capsys)
+        refused(code, err, "stopped while writing it")
+    code, _, err = cli(run_args(short, out, "--no-plots"), capsys)
+    assert code == 0, err
+    assert not (out / ".writing-abc").exists()
+    assert read_marker(out).complete
+
+
+def test_the_folders_a_refused_command_made_are_removed(
+    short: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "deep" / "a" / "b"
+    code, _, err = cli([*run_args(short, out), "--dask", "tcp://127.0.0.1:1"], capsys)
+    assert code == 2, err
+    assert not (tmp_path / "deep").exists()
