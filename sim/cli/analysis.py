@@ -203,6 +203,8 @@ def _finish(
 def _fmt(value: float) -> str:
     if value == 0:
         return "0"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.3g} B"
     if abs(value) >= 1e6:
         return f"{value / 1e6:,.3g} M"
     if abs(value) >= 1e4:

@@ -120,3 +120,14 @@ def test_screen_writes_what_decides_each_goal_and_runs_show_it(
     assert code == 0, err
     goals = pd.read_csv(tmp_path / "r2" / "goals.csv").set_index("goal")
     assert goals.loc["national_hte", "decided_by"].startswith("stale screening")
+
+
+def test_the_shipped_screening_is_of_the_baseline_as_it_is() -> None:
+    """scenarios/screening/baseline.csv was made from the current baseline: when the baseline
+    changes, rerun the screen command of docs/analysis.md and copy its decided_by.csv."""
+    from sim.results.provenance import scenario_hash
+    from sim.scenario import load_scenario
+
+    table = pd.read_csv(SCENARIOS / "screening" / "baseline.csv")
+    assert set(table["scenario_sha256"]) == {scenario_hash(load_scenario(BASELINE))}
+    assert list(table.columns) == [*DECIDED_BY_COLUMNS, "scenario_sha256"]
