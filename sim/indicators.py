@@ -90,6 +90,9 @@ INDICATORS: dict[str, Indicator] = {
     "academician_workstations": Indicator(
         "Provincial academician workstations", "workstations", "stock"
     ),
+    "postdoc_workstations": Indicator(
+        "Postdoctoral research workstations", "workstations", "stock"
+    ),
     # --- end platform goals
     # --- economy goals (sim/model/economy.py)
     "rd_intensity": Indicator("R&D spending / GDP", "share", "flow"),

@@ -9,6 +9,8 @@ Two kinds are modelled (scenario section ``platforms``, docs/model.md 7.18):
   a year with a fixed probability. The goal's municipal centres are a stated multiple of the
   provincial ones.
 - ``academician_workstations``: the same process with a constant rate of new workstations.
+- ``postdoc_workstations`` (optional): the same process; its counts are assumptions (no source
+  gives the zone's).
 
 Every random number is a keyed draw (``Streams.keyed``) under this module's own purposes, so the
 platform rounds draw nothing from the streams of the other processes and change none of their
@@ -30,7 +32,11 @@ if TYPE_CHECKING:
 # purposes of keyed draws (the first part of their key); distinct from the other modules'
 PLATFORM_BIRTHS, PLATFORM_CLOSURES = 71, 72
 #: kinds of platform, with the code that keys their draws
-KINDS: dict[str, int] = {"tech_centers": 1, "academician_workstations": 2}
+KINDS: dict[str, int] = {
+    "tech_centers": 1,
+    "academician_workstations": 2,
+    "postdoc_workstations": 3,
+}
 
 
 def poisson_quantile(mean: float, u: float) -> int:
@@ -86,7 +92,9 @@ def stocks(platforms: Platforms | None) -> dict[str, PlatformStock]:
     if platforms is None:
         return {}
     return {
-        kind: PlatformStock(code, getattr(platforms, kind).initial) for kind, code in KINDS.items()
+        kind: PlatformStock(code, getattr(platforms, kind).initial)
+        for kind, code in KINDS.items()
+        if getattr(platforms, kind) is not None  # an optional kind left out
     }
 
 
@@ -125,4 +133,9 @@ def platform_rows(zone: Zone) -> dict[str, float]:
         "tech_centers": provincial * (1.0 + platforms.tech_centers.municipal_per_provincial),
         "tech_centers_provincial": provincial,
         "academician_workstations": zone.platforms["academician_workstations"].count,
+        **(
+            {"postdoc_workstations": zone.platforms["postdoc_workstations"].count}
+            if "postdoc_workstations" in zone.platforms
+            else {}
+        ),
     }

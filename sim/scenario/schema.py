@@ -650,6 +650,8 @@ class Platforms(Frozen):
     """Provincial enterprise technology and engineering research centres."""
     academician_workstations: PlatformCount
     """Provincial academician workstations."""
+    postdoc_workstations: PlatformCount | None = None
+    """Postdoctoral research workstations (博士后科研工作站); null: not modelled."""
 
 
 # ----------------------------------------------------------------------------- economy

@@ -16,7 +16,12 @@ from sim.model.platforms import KINDS, PlatformStock, births_mean, poisson_quant
 from sim.streams import Streams
 from tests.helpers import baseline_data, scenario_from
 
-PLATFORM_INDICATORS = ("tech_centers", "tech_centers_provincial", "academician_workstations")
+PLATFORM_INDICATORS = (
+    "tech_centers",
+    "tech_centers_provincial",
+    "academician_workstations",
+    "postdoc_workstations",
+)
 REPLICATIONS = 40
 SEED = 2018
 
@@ -205,7 +210,7 @@ def test_platforms_change_no_other_result() -> None:
 
     base = baseline_data()
     busy = baseline_data()
-    for kind in ("tech_centers", "academician_workstations"):
+    for kind in ("tech_centers", "academician_workstations", "postdoc_workstations"):
         busy["platforms"][kind]["births_per_year"] *= 10
         busy["platforms"][kind]["closure_probability_per_year"] = 0.5
     none = baseline_data()
@@ -221,3 +226,20 @@ def test_a_scenario_without_platforms_records_none() -> None:
     data["horizon"] = {"start_year": 2018, "end_year": 2022}
     traj = run_replications(scenario_from(data), 1, SEED).trajectories
     assert not traj["indicator"].isin(PLATFORM_INDICATORS).any()
+
+
+def test_postdoc_workstations_start_from_their_assumed_count_and_are_optional() -> None:
+    """The postdoctoral workstations (every value an assumption) start at ``initial`` in every
+    replication; a scenario without them records none and draws nothing else differently."""
+    data = baseline_data()
+    data["horizon"] = {"start_year": 2018, "end_year": 2023}
+    traj = run_replications(scenario_from(data), 5, SEED).trajectories
+    post = traj[traj["indicator"] == "postdoc_workstations"]
+    initial = data["platforms"]["postdoc_workstations"]["initial"]
+    assert (post[post["year"] == 2018]["value"] == initial).all() and len(post) == 5 * 6
+    assert (post["value"] >= 0).all() and (post["value"] == post["value"].round()).all()
+    data["platforms"]["postdoc_workstations"] = None
+    without = run_replications(scenario_from(data), 5, SEED).trajectories
+    assert not without["indicator"].eq("postdoc_workstations").any()
+    kept = traj[traj["indicator"] != "postdoc_workstations"].reset_index(drop=True)
+    assert kept.equals(without.reset_index(drop=True))
