@@ -158,7 +158,7 @@ def test_compare_cli_writes_the_comparison_folder(tmp_path, capsys):
     assert set(goals["goal"]) == {
         key for key, goal in load_scenario(BASELINE).goals.items() if goal.indicator
     }
-    assert len(set(goals["goal"])) == 11
+    assert len(set(goals["goal"])) == 12
     assert goals["p_met"].between(0, 1).all()
 
 

@@ -412,7 +412,7 @@ def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
     )
     assert (
         "wrote trajectories.csv, goals.csv, survival.csv, parameters.csv, observations.csv, "
-        f"firms.csv, scenario.json, manifest.json and 28 plots in plots/ to {out_dir}"
+        f"firms.csv, scenario.json, manifest.json and 29 plots in plots/ to {out_dir}"
     ) in stdout
 
 
@@ -430,7 +430,7 @@ def test_run_writes_the_results_folder(baseline_run: tuple[Path, str]) -> None:
         "survival.csv",
         "trajectories.csv",
     ]
-    assert len(list((out_dir / "plots").glob("*.png"))) == 28
+    assert len(list((out_dir / "plots").glob("*.png"))) == 29
     trajectories = pd.read_csv(out_dir / "trajectories.csv")
     assert list(trajectories.columns) == TRAJECTORY_COLUMNS
     assert sorted(trajectories["replication"].unique()) == [0, 1, 2]
@@ -483,7 +483,7 @@ def test_run_without_firm_records_writes_no_firms_csv(
     ]
     assert (
         "wrote trajectories.csv, goals.csv, survival.csv, parameters.csv, scenario.json, "
-        "manifest.json and 28 plots in plots/ to"
+        "manifest.json and 29 plots in plots/ to"
     ) in out
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenario_files"] == [str(BASELINE), str(short)]
@@ -496,7 +496,7 @@ def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
     scenario = load_scenario(BASELINE)
     modelled = [k for k, g in scenario.goals.items() if g.indicator is not None]
     unmodelled = [k for k, g in scenario.goals.items() if g.indicator is None]
-    assert len(modelled) == 11 and len(unmodelled) == 7
+    assert len(modelled) == 12 and len(unmodelled) == 6
     # modelled goals first, in the scenario's order, then the others
     assert list(goals.index) == modelled + unmodelled
     for key in modelled:

@@ -58,7 +58,7 @@ def test_run_scenario_returns_goals_and_trajectories(serial_run: ScenarioRun) ->
     assert set(goals["goal"]) == set(scenario.goals)
     assert goals["goal"].is_unique
     modelled = goals[goals["goal"].isin([k for k, g in scenario.goals.items() if g.indicator])]
-    assert len(modelled) == 11
+    assert len(modelled) == 12
     assert modelled["p_met"].between(0, 1).all()
     assert modelled["median"].notna().all()
 
