@@ -84,8 +84,9 @@ def test_observations_none_switches_them_off(
     assert code == 0 and err == ""
     assert not (tmp_path / "none" / "observations.csv").exists()
     code, _, err = run_cli(
-        run_args(short, tmp_path / "both", "--observations", "none", "--observations",
-                 OBSERVATIONS),  # fmt: skip
+        run_args(
+            short, tmp_path / "both", "--observations", "none", "--observations", OBSERVATIONS
+        ),  # fmt: skip
         capsys,
     )
     assert code == 2 and "cannot be combined" in err and err.count("\n") == 1
