@@ -572,6 +572,33 @@ class CarrierOccupants(Frozen):
     """Registered startups in the carrier."""
     teams: Count = 0
     """Maker projects in the carrier."""
+    hte_firms: Count = 0
+    """Of ``firms``, those already national high-tech enterprises (count; part of
+    ``initial_state.national_hte``)."""
+    tech_sme_firms: Count = 0
+    """Of ``firms``, those already tech-based SMEs (count; part of ``initial_state.tech_smes``).
+    The carrier's certified firms are its first ``max(hte_firms, tech_sme_firms)`` startups:
+    the HTEs are among the tech SMEs as far as the counts allow (``min`` of the two hold
+    both)."""
+
+    @property
+    def certified_firms(self) -> int:
+        """Startups placed certified (HTE, tech SME or both): ``max(hte_firms,
+        tech_sme_firms)``."""
+        return max(self.hte_firms, self.tech_sme_firms)
+
+
+class InitialCapability(Frozen):
+    """Capability (0-1, clipped) of the initial firms by group; a group left out draws from
+    ``initial_state.capability``."""
+
+    incubated: Distribution | None = None
+    """Teams and uncertified startups in carriers."""
+    certified_in_carriers: Distribution | None = None
+    """Startups placed certified in carriers (``carriers.<id>.hte_firms`` and
+    ``tech_sme_firms``)."""
+    enterprise_base: Distribution | None = None
+    """Enterprise-base firms (the base's HTE certificates still go to its most capable)."""
 
 
 class InitialState(Frozen):
@@ -585,13 +612,19 @@ class InitialState(Frozen):
     enterprise_base_firms: Count
     """R&D-active firms in the zone outside the carriers."""
     national_hte: Count
-    """National high-tech enterprises (among the enterprise base)."""
+    """National high-tech enterprises in the zone (count, all of them): the carriers'
+    ``hte_firms``, the rest the most capable of the enterprise base."""
     tech_smes: Count
-    """Tech-based SMEs (among registered firms)."""
+    """Tech-based SMEs in the zone (count, all of them): the carriers' ``tech_sme_firms``, the
+    rest the registered firms (uncertified startups in carriers and the enterprise base) that
+    best meet the SME rule."""
     high_level_teams: Count
     """High-level teams introduced so far."""
     capability: Distribution
-    """Capability of the initial firms and teams."""
+    """Capability of the initial firms and teams (0-1, clipped), of every group
+    ``capability_by_group`` leaves out."""
+    capability_by_group: InitialCapability = InitialCapability()
+    """Capability distributions per group of initial firms (each defaults to ``capability``)."""
     firm_age_years: NonNegativeDistribution
     """Age since registration of startups in carriers."""
     enterprise_age_years: NonNegativeDistribution
@@ -949,9 +982,35 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
             occupants.firms and "startup" not in carrier.accepts
         ):
             problems.append((path, "the carrier does not accept these occupants"))
+    for key, occupants in init.carriers.items():
+        path = ("initial_state", "carriers", key)
+        for field in ("hte_firms", "tech_sme_firms"):
+            if getattr(occupants, field) > occupants.firms:
+                problems.append(
+                    ((*path, field), f"more than the carrier's {occupants.firms} firms")
+                )
     registered = init.enterprise_base_firms + sum(o.firms for o in init.carriers.values())
-    if init.national_hte > init.enterprise_base_firms:
-        problems.append((("initial_state", "national_hte"), "more than enterprise_base_firms"))
+    placed_hte = sum(o.hte_firms for o in init.carriers.values())
+    placed_smes = sum(o.tech_sme_firms for o in init.carriers.values())
+    if placed_hte > init.national_hte:
+        problems.append(
+            (
+                ("initial_state", "national_hte"),
+                f"fewer than the {placed_hte} hte_firms placed in carriers",
+            )
+        )
+    elif init.national_hte - placed_hte > init.enterprise_base_firms:
+        where = f" (besides the {placed_hte} in carriers)" if placed_hte else ""
+        problems.append(
+            (("initial_state", "national_hte"), f"more than enterprise_base_firms{where}")
+        )
+    if placed_smes > init.tech_smes:
+        problems.append(
+            (
+                ("initial_state", "tech_smes"),
+                f"fewer than the {placed_smes} tech_sme_firms placed in carriers",
+            )
+        )
     if init.tech_smes > registered:
         problems.append(
             (("initial_state", "tech_smes"), f"more than the {registered} registered firms")

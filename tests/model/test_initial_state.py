@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from sim.experiment.runner import run_replications
+from sim.experiment.runner import run_one, run_replications
 from sim.model import build
 from sim.model import firm as F
 from sim.model.certification import hte_eligible
+from sim.model.simulate import FIRM_COLUMNS
 from sim.model.zone import Zone
 from sim.scenario import load_scenario
 from sim.scenario.schema import Scenario
 from sim.streams import Streams
-from tests.helpers import BASELINE
+from tests.helpers import BASELINE, baseline_data, const, quiet_data, run_cli, scenario_from
 
 #: Source A (2018) figures and their sums, as the baseline states them.
 EXPECTED_2018 = {
@@ -168,3 +170,148 @@ def test_first_year_of_the_runner_output_is_the_initial_state(baseline: Scenario
     assert sorted(first["replication"].unique()) == [0, 1]
     years = sorted(results.trajectories["year"].unique())
     assert years == list(range(2018, 2031))
+
+
+# ----------------------------------------------------------------------------- certified firms
+# placed in carriers (initial_state.carriers.<id>.hte_firms / tech_sme_firms) and capability
+# per group (initial_state.capability_by_group)
+def placed_data(hte: int = 3, smes: int = 5) -> dict:
+    """The baseline with ``hte`` HTEs and ``smes`` tech SMEs among Tech HQ's 80 startups (the
+    zone totals, 13 and 85, unchanged: the rest go to the enterprise base and the best SME
+    scorers as before)."""
+    data = baseline_data()
+    data["initial_state"]["carriers"]["tech_hq_city"].update(hte_firms=hte, tech_sme_firms=smes)
+    return data
+
+
+@pytest.mark.parametrize(("root", "replication"), SEEDS[:3])
+def test_certified_firms_placed_in_a_carrier_are_recorded_in_the_start_year(
+    root: int, replication: int
+) -> None:
+    scenario = scenario_from(placed_data())
+    zone = build(scenario, Streams(root, replication))
+    t0 = zone.t0
+    rec = initial_records(zone)
+    assert rec["national_hte"] == 13 and rec["tech_smes"] == 85
+    assert rec["hte_share_incubated"] == pytest.approx(3 / 200)
+    firms = list(zone.alive.values())
+    in_hq = [f for f in firms if f.first_carrier == "tech_hq_city" and f.stage == F.INCUBATING]
+    assert len(in_hq) == 80
+    hte = [f for f in firms if f.hte(t0)]
+    smes = [f for f in firms if f.tech_sme(t0)]
+    assert len(hte) == 13 and len(smes) == 85  # the counters are the firms' statuses
+    placed = [f for f in hte if f.stage == F.INCUBATING]
+    assert len(placed) == 3 and all(f.first_carrier == "tech_hq_city" for f in placed)
+    assert sum(f.stage == F.ENTERPRISE for f in hte) == 10  # the rest in the enterprise base
+    # the carrier's certified startups are its first ones: the 3 HTEs among its 5 tech SMEs
+    first_five = sorted(in_hq, key=lambda f: f.id)[:5]
+    assert {f.id for f in placed} == {f.id for f in first_five[:3]}
+    assert all(f.tech_sme(t0) for f in first_five)
+    # certificates as the enterprise base's: ends over one validity period from the first
+    # review round, holders meet the criteria they were certified on
+    rules = scenario.certification.hte
+    first_round = t0 + min(rules.review_rounds_in_year)
+    for firm in placed:
+        assert first_round < firm.hte_until <= first_round + rules.valid_years
+        assert hte_eligible(firm, t0, rules) and firm.hte_first == -math.inf
+    first_evaluation = 2019.0 + scenario.certification.tech_sme.evaluation_in_year
+    assert {f.sme_until for f in smes} == {first_evaluation}
+
+
+def test_placed_firms_in_the_firm_records() -> None:
+    """Through the runner's firm records (``run --firm-records``): the placed HTEs are initial
+    firms of the carrier certified before the start."""
+    scenario = scenario_from(placed_data())
+    output = run_one(scenario, 0, 11, firm_records=True)
+    rows = [dict(zip(FIRM_COLUMNS, row, strict=True)) for row in output.firms]
+    initial = [row for row in rows if row["initial"]]
+    hte = [row for row in initial if row["hte_first"] == -math.inf]
+    assert len(hte) == 13
+    assert sorted(row["carrier"] or "" for row in hte) == [""] * 10 + ["tech_hq_city"] * 3
+    smes = [row for row in initial if row["sme_first"] == -math.inf]
+    assert len(smes) == 85
+    assert sum(row["carrier"] == "tech_hq_city" for row in smes) >= 5
+
+
+def test_the_new_keys_at_their_defaults_change_nothing() -> None:
+    """Zero placed firms and every group at ``capability`` give the baseline's draws."""
+    data = placed_data(0, 0)
+    data["initial_state"]["capability_by_group"] = {}
+    plain = build(scenario_from(baseline_data()), Streams(5, 2))
+    same = build(scenario_from(data), Streams(5, 2))
+    assert plain.records == same.records
+    assert [(f.id, f.capability, f.hte_until, f.sme_until) for f in plain.alive.values()] == [
+        (f.id, f.capability, f.hte_until, f.sme_until) for f in same.alive.values()
+    ]
+
+
+def test_each_group_draws_its_own_capability() -> None:
+    """By hand over many firms: each group's mean capability is its distribution's mean."""
+    data = quiet_data()
+    data["carriers"]["park"]["area_m2"] = 10000.0
+    init = data["initial_state"]
+    init["carriers"] = {
+        "park": {"firms": 3000, "teams": 1000, "hte_firms": 500, "tech_sme_firms": 1500}
+    }
+    init.update(enterprise_base_firms=3000, national_hte=600, tech_smes=1500)
+    init["capability"] = const(0.99)  # used by no group
+    init["capability_by_group"] = {
+        "incubated": {"dist": "beta", "a": 2.0, "b": 8.0},  # mean 0.2
+        "certified_in_carriers": {"dist": "beta", "a": 8.0, "b": 2.0},  # mean 0.8
+        "enterprise_base": {"dist": "beta", "a": 5.0, "b": 5.0},  # mean 0.5
+    }
+    zone = build(scenario_from(data), Streams(1, 0))
+    t0 = zone.t0
+    rec = initial_records(zone)
+    assert rec["national_hte"] == 600 and rec["tech_smes"] == 1500
+    firms = list(zone.alive.values())
+    certified = [f for f in firms if f.stage == F.INCUBATING and f.sme_first == -math.inf]
+    incubated = [f for f in firms if f.stage in (F.TEAM, F.INCUBATING) and f not in certified]
+    base = [f for f in firms if f.stage == F.ENTERPRISE]
+    assert (len(certified), len(incubated), len(base)) == (1500, 2500, 3000)
+    assert sum(f.hte(t0) for f in certified) == 500
+    assert sum(f.hte(t0) for f in base) == 100
+    for group, mean in ((certified, 0.8), (incubated, 0.2), (base, 0.5)):
+        values = [f.capability for f in group]
+        sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+        assert sum(values) / len(values) == pytest.approx(mean, abs=4 * sd / len(values) ** 0.5)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            "initial_state:\n  national_hte: 50\n  carriers:\n    tengyun_park: {hte_firms: 39}\n",
+            "initial_state.carriers.tengyun_park.hte_firms: more than the carrier's 38 firms",
+        ),
+        (
+            "initial_state:\n  carriers:\n    tengyun_park: {tech_sme_firms: 40}\n",
+            "initial_state.carriers.tengyun_park.tech_sme_firms: more than the carrier's 38 firms",
+        ),
+        (
+            "initial_state:\n  national_hte: 2\n  carriers:\n    tengyun_park: {hte_firms: 3}\n",
+            "initial_state.national_hte: fewer than the 3 hte_firms placed in carriers",
+        ),
+        (
+            "initial_state:\n  national_hte: 155\n  carriers:\n    tengyun_park: {hte_firms: 3}\n",
+            "initial_state.national_hte: more than enterprise_base_firms (besides the 3 in "
+            "carriers)",
+        ),
+        (
+            "initial_state:\n  tech_smes: 4\n  carriers:\n    tengyun_park: {tech_sme_firms: 5}\n",
+            "initial_state.tech_smes: fewer than the 5 tech_sme_firms placed in carriers",
+        ),
+        (
+            "initial_state:\n  carriers:\n    tengyun_park: {hte_firms: -1}\n",
+            "initial_state.carriers.tengyun_park.hte_firms",
+        ),
+    ],
+)
+def test_bad_placed_counts_are_one_line_errors_at_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"extends: {BASELINE}\nname: bad\n{lines}", encoding="utf-8")
+    code, stdout, err = run_cli(["validate", path], capsys)
+    assert code == 2 and stdout == ""
+    assert err.count("\n") == 1 and message in err, err
