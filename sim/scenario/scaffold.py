@@ -214,7 +214,7 @@ def skeleton_data(
         )
         new_carriers[f"carrier_{k}"] = carrier
     data["carriers"] = new_carriers
-    occupants = {"firms": 20, "teams": 10}
+    occupants = {"firms": 20, "teams": 10, "hte_firms": 0, "tech_sme_firms": 0}
     data["initial_state"]["carriers"] = {key: dict(occupants) for key in new_carriers}
     for origin in data["arrivals"]["origins"].values():
         origin["preferred_carriers"] = []
