@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
+from statistics import NormalDist
 from typing import Annotated, ClassVar, Literal
 
+import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from sim.streams import Stream
@@ -253,3 +255,33 @@ def _positive(dist: DistributionBase) -> DistributionBase:
 NonNegativeDistribution = Annotated[Distribution, AfterValidator(_non_negative)]
 #: A distribution of a quantity that must be positive (floor area).
 PositiveDistribution = Annotated[Distribution, AfterValidator(_positive)]
+
+
+# ----------------------------------------------------------------------------- Poisson counts
+_NORMAL = NormalDist()
+
+
+def poisson_quantile(means: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The Poisson(means) counts whose cumulative probability first reaches u (inverse
+    transform, element by element); a normal approximation above a mean of 200."""
+    counts = np.zeros(len(means), dtype=np.int64)
+    large = means > 200.0
+    if large.any():
+        z = np.array([_NORMAL.inv_cdf(x) for x in u[large].tolist()])
+        counts[large] = np.maximum(0, np.rint(means[large] + np.sqrt(means[large]) * z))
+    small = ~large
+    mean = means[small]
+    k = np.zeros(len(mean), dtype=np.int64)
+    term = np.exp(-mean)
+    cdf = term.copy()
+    target = u[small]
+    active = np.flatnonzero(target > cdf)
+    while len(active):
+        k[active] += 1
+        term[active] *= mean[active] / k[active]
+        cdf[active] += term[active]
+        active = active[target[active] > cdf[active]]
+        if len(active) and k[active[0]] > 2000:  # rounding: cdf never reaches u
+            break
+    counts[small] = k
+    return counts

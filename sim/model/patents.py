@@ -13,10 +13,10 @@ counted nor granted.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 import numpy as np
 
+from sim.distributions import poisson_quantile
 from sim.model import firm as F
 from sim.model.firm import Firm
 from sim.model.zone import Zone
@@ -24,7 +24,6 @@ from sim.model.zone import Zone
 PLACED = (F.TEAM, F.INCUBATING, F.ENTERPRISE)
 # purposes of keyed draws (the first part of their key)
 FILE_COUNT, FILE_DATE, FILE_KIND, FILE_GRANT = 31, 32, 33, 34
-_NORMAL = NormalDist()
 
 
 def filing_rates(zone: Zone, firms: list[Firm], t: float) -> np.ndarray:
@@ -93,32 +92,6 @@ def patent_filings(zone: Zone):
                 if at < zone.t_end:
                     schedule_grant(zone, firms[owners[j]], invention, at, filed)
         year += 1.0
-
-
-def poisson_quantile(means: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """The Poisson(means) counts whose cumulative probability first reaches u (inverse
-    transform, element by element); a normal approximation above a mean of 200."""
-    counts = np.zeros(len(means), dtype=np.int64)
-    large = means > 200.0
-    if large.any():
-        z = np.array([_NORMAL.inv_cdf(x) for x in u[large].tolist()])
-        counts[large] = np.maximum(0, np.rint(means[large] + np.sqrt(means[large]) * z))
-    small = ~large
-    mean = means[small]
-    k = np.zeros(len(mean), dtype=np.int64)
-    term = np.exp(-mean)
-    cdf = term.copy()
-    target = u[small]
-    active = np.flatnonzero(target > cdf)
-    while len(active):
-        k[active] += 1
-        term[active] *= mean[active] / k[active]
-        cdf[active] += term[active]
-        active = active[target[active] > cdf[active]]
-        if len(active) and k[active[0]] > 2000:  # rounding: cdf never reaches u
-            break
-    counts[small] = k
-    return counts
 
 
 def schedule_grant(zone: Zone, firm: Firm, invention: bool, at: float, filed: float) -> None:

@@ -19,9 +19,11 @@ results; they only read the HTE count.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sim.distributions import poisson_quantile
 from sim.model.rounds import yearly
 
 if TYPE_CHECKING:
@@ -37,22 +39,6 @@ KINDS: dict[str, int] = {
     "academician_workstations": 2,
     "postdoc_workstations": 3,
 }
-
-
-def poisson_quantile(mean: float, u: float) -> int:
-    """The smallest ``k`` with P(Poisson(mean) <= k) >= u (inversion of one uniform)."""
-    if mean <= 0.0:
-        return 0
-    k = 0
-    term = math.exp(-mean)
-    cumulative = term
-    while cumulative < u and k < 100_000:
-        k += 1
-        term *= mean / k
-        cumulative += term
-        if term == 0.0 and k > mean:  # the tail underflowed: u is within rounding of 1
-            break
-    return k
 
 
 class PlatformStock:
@@ -81,7 +67,7 @@ class PlatformStock:
             self.closures += len(self.ids) - len(kept)
             self.ids = kept
         u = keyed.uniform(keyed.key(PLATFORM_BIRTHS, self.code, year), 0)
-        born = poisson_quantile(births_mean, u)
+        born = int(poisson_quantile(np.array([births_mean]), np.array([u]))[0])
         self.ids.extend(range(self.next_id, self.next_id + born))
         self.next_id += born
         self.births += born
