@@ -31,7 +31,7 @@ from sim import __version__
 from sim.distributions import DistributionBase
 from sim.indicators import INDICATORS
 from sim.scenario.loader import read_tree
-from sim.scenario.schema import Scenario, cross_check
+from sim.scenario.schema import CarrierOccupants, Scenario, cross_check
 
 #: Example zones: name -> (folder in a checkout, relative to the repository root; the glob
 #: patterns of its files). ``setup.py`` ships the same files as ``sim/examples/<name>/``
@@ -214,7 +214,7 @@ def skeleton_data(
         )
         new_carriers[f"carrier_{k}"] = carrier
     data["carriers"] = new_carriers
-    occupants = {"firms": 20, "teams": 10, "hte_firms": 0, "tech_sme_firms": 0}
+    occupants = CarrierOccupants(firms=20, teams=10).model_dump(mode="json")  # every key
     data["initial_state"]["carriers"] = {key: dict(occupants) for key in new_carriers}
     for origin in data["arrivals"]["origins"].values():
         origin["preferred_carriers"] = []
