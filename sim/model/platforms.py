@@ -1,6 +1,6 @@
 """Platforms: counts of R&D platforms the province approves in the zone, as birth–death counts.
 
-Two kinds are modelled (scenario section ``platforms``, docs/model.md 7.18):
+Three kinds are modelled (scenario section ``platforms``, docs/model.md 7.18):
 
 - ``tech_centers``: provincial enterprise technology centres and engineering (technology)
   research centres. New centres are approved once a year, a Poisson count whose mean is a
