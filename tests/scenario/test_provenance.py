@@ -10,7 +10,13 @@ from sim.scenario.provenance import CLASSES, parameter_table, parse, unit_of
 from tests.helpers import SCENARIOS
 
 SHIPPED = sorted(
-    p for p in SCENARIOS.glob("*.yaml") if p.name not in ("observations.yaml", "patterns.yaml")
+    p
+    for p in [
+        *SCENARIOS.glob("*.yaml"),
+        *SCENARIOS.glob("examples/*/*.yaml"),
+        *SCENARIOS.glob("zones/*/*.yaml"),
+    ]
+    if p.name not in ("observations.yaml", "patterns.yaml")
 )
 
 
@@ -22,7 +28,7 @@ SHIPPED = sorted(
     ),
     tolerance="exact",
 )
-@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(SCENARIOS).as_posix())
 def test_every_parameter_of_a_shipped_scenario_has_provenance(path):
     _, tree = load_scenario_with_tree(path)
     table = parameter_table(tree)
