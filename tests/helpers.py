@@ -134,3 +134,12 @@ def run_cli(argv: list[object], capsys: Any) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err
     return code, out, err
+
+
+def short_scenario(folder: Path, name: str = "short", end_year: int = 2022) -> Path:
+    """``folder/<name>.yaml``: the baseline, named ``name``, ending in ``end_year``."""
+    path = folder / f"{name}.yaml"
+    path.write_text(
+        f"extends: {BASELINE}\nname: {name}\nhorizon: {{end_year: {end_year}}}\n", encoding="utf-8"
+    )
+    return path

@@ -9,18 +9,14 @@ import pandas as pd
 import pytest
 
 from sim.results import read_marker, read_run
-from tests.helpers import BASELINE, run_cli
+from tests.helpers import run_cli, short_scenario
 
 pytest.importorskip("pyarrow")
 
 
 @pytest.fixture
 def short(tmp_path: Path) -> Path:
-    path = tmp_path / "short.yaml"
-    path.write_text(
-        f"extends: {BASELINE}\nname: short\nhorizon: {{end_year: 2022}}\n", encoding="utf-8"
-    )
-    return path
+    return short_scenario(tmp_path)
 
 
 def run_args(scenario: Path, out: Path, *extra: str) -> list[object]:

@@ -9,17 +9,13 @@ from pathlib import Path
 import pytest
 
 from sim.results import LOCK_NAME, FolderBusy, claim
-from tests.helpers import BASELINE, SCENARIOS, run_cli
+from tests.helpers import BASELINE, SCENARIOS, run_cli, short_scenario
 
 cli = run_cli
 
 
 def short(tmp_path: Path) -> Path:
-    path = tmp_path / "short.yaml"
-    path.write_text(
-        f"extends: {BASELINE}\nname: short\nhorizon: {{end_year: 2022}}\n", encoding="utf-8"
-    )
-    return path
+    return short_scenario(tmp_path)
 
 
 COMMANDS = {

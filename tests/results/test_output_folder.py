@@ -13,18 +13,14 @@ from pathlib import Path
 import pytest
 
 from sim.results import MARKER, FolderError, OutputFolder, claim, read_marker
-from tests.helpers import BASELINE, SCENARIOS, run_cli
+from tests.helpers import BASELINE, SCENARIOS, run_cli, short_scenario
 
 cli = run_cli
 
 
 @pytest.fixture
 def short(tmp_path: Path) -> Path:
-    path = tmp_path / "short.yaml"
-    path.write_text(
-        f"extends: {BASELINE}\nname: short\nhorizon: {{end_year: 2022}}\n", encoding="utf-8"
-    )
-    return path
+    return short_scenario(tmp_path)
 
 
 def run_args(scenario: Path, out: Path, *extra: str) -> list[object]:

@@ -47,8 +47,20 @@ def test_it_runs_and_its_goals_are_its_own_years(
     )
     out_dir = tmp_path / "out"
     code, out, err = run_cli(
-        ["run", short, "-n", "2", "-w", "1", "--no-progress", "--no-plots", "--out", out_dir,
-         "--observations", OBSERVATIONS],  # fmt: skip
+        [
+            "run",
+            short,
+            "-n",
+            "2",
+            "-w",
+            "1",
+            "--no-progress",
+            "--no-plots",
+            "--out",
+            out_dir,
+            "--observations",
+            OBSERVATIONS,
+        ],  # fmt: skip
         capsys,
     )
     assert code == 0, err
