@@ -32,10 +32,8 @@ from sim.cli.common import (
 from sim.plots.studies import plot_study
 from sim.results import OutputFolder
 from sim.results.units import ResumeMismatch
-from sim.scenario import ScenarioError
-from sim.scenario.loader import read_tree
 from sim.studies import calibrate, screen, sensitivity, sweep, tune
-from sim.studies.common import observed_table, prepare
+from sim.studies.common import Setup, observed_table, prepare
 
 
 def _common(parser: argparse.ArgumentParser, replications: int, space_help: str) -> None:
@@ -146,20 +144,26 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
 
 @contextlib.contextmanager
 def _study_folder(
-    args: argparse.Namespace, command: str, kind: str, check: Callable[[], Any]
-) -> Iterator[OutputFolder]:
-    """Check every input (``check`` loads the scenario, the space and the rest, and runs the
-    event guard at the space's bounds), then claim the output folder
-    (default ``results/<command>_<scenario file name>``)."""
+    args: argparse.Namespace,
+    command: str,
+    kind: str,
+    load: Callable[[], Setup],
+    check: Callable[[Setup], Any] = lambda setup: None,
+) -> Iterator[tuple[OutputFolder, Setup]]:
+    """Check every input (``load`` reads the scenario and the space and runs the event guard
+    at the space's bounds; ``check`` the rest), then claim the output folder (default
+    ``results/<command>_<scenario file name>``); give the folder and the checked inputs, which
+    the study then uses as they are."""
     try:
-        check()
+        setup = load()
+        check(setup)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     name = Path(args.scenario).stem
     out = Path(args.out) if args.out else Path("results") / f"{command}_{name}"
     with output_folder(args, out, kind) as folder:
         folder.units()
-        yield folder
+        yield folder, setup
 
 
 def _run(study_call, args: argparse.Namespace, total: int, err: Console, label: str):
@@ -217,10 +221,9 @@ def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
         args,
         "calibrate",
         calibrate.KIND,
-        lambda: observed_table(
-            args.observations, prepare(args.scenario, args.space, "uncertain").scenario
-        ),
-    ) as folder:
+        lambda: prepare(args.scenario, args.space, "uncertain"),
+        lambda setup: observed_table(args.observations, setup.scenario),
+    ) as (folder, setup):
         out_dir = folder.path
         study = _run(
             lambda **kw: calibrate.calibrate_scenario(
@@ -233,6 +236,7 @@ def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
                 args.trials,
                 args.fit_until,
                 resume=args.resume,
+                setup=setup,
                 **kw,
             ),
             args,
@@ -302,11 +306,12 @@ def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int
         args,
         "sensitivity",
         sensitivity.KIND,
-        lambda: (Output.parse(args.output), prepare(args.scenario, args.space, None)),
-    ) as folder:
+        lambda: prepare(args.scenario, args.space, None),
+        lambda setup: Output.parse(args.output),
+    ) as (folder, setup):
         out_dir = folder.path
         samples = args.samples or (20 if args.method == "morris" else 256)
-        space_size = _space_size(args)
+        space_size = setup.space.dimension
         total = sensitivity.sensitivity_points(space_size, args.method, samples) * args.replications
         study = _run(
             lambda **kw: sensitivity.sensitivity_scenario(
@@ -319,6 +324,7 @@ def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int
                 args.replications,
                 args.seed,
                 resume=args.resume,
+                setup=setup,
                 **kw,
             ),
             args,
@@ -344,23 +350,14 @@ def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int
         return EXIT_OK
 
 
-def _space_size(args: argparse.Namespace) -> int:
-    """Parameters in the space file, to size the progress bar (a bad file is reported by the
-    study itself, with its line)."""
-    try:
-        parameters = read_tree(args.space).data.get("parameters")
-    except (ScenarioError, OSError):
-        return 1
-    return len(parameters) if isinstance(parameters, dict) and parameters else 1
-
-
 def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
     with _study_folder(
         args,
         "tune",
         tune.KIND,
-        lambda: select_goals(prepare(args.scenario, args.space, "lever").scenario, args.goals),
-    ) as folder:
+        lambda: prepare(args.scenario, args.space, "lever"),
+        lambda setup: select_goals(setup.scenario, args.goals),
+    ) as (folder, setup):
         out_dir = folder.path
         confirm = args.confirm_replications or 4 * args.replications
         study = _run(
@@ -375,10 +372,11 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
                 args.trials,
                 confirm,
                 resume=args.resume,
+                setup=setup,
                 **kw,
             ),
             args,
-            args.trials * args.replications + (13 + 3 * _space_size(args)) * confirm,
+            args.trials * args.replications + (13 + 3 * setup.space.dimension) * confirm,
             err,
             "tune",
         )
@@ -423,10 +421,10 @@ def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
         "sweep",
         sweep.KIND,
         lambda: prepare(args.scenario, args.space, "lever", only=_levers(args)),
-    ) as folder:
+    ) as (folder, setup):
         out_dir = folder.path
         levers = _levers(args)
-        size = len(levers) if levers else _space_size(args)
+        size = setup.space.dimension
         points = {"grid": args.samples**size, "oat": 2 * size}.get(args.design, args.samples)
         study = _run(
             lambda **kw: sweep.sweep_scenario(
@@ -442,6 +440,7 @@ def cmd_sweep(args: argparse.Namespace, out: Console, err: Console) -> int:
                 args.seed,
                 levers=levers,
                 resume=args.resume,
+                setup=setup,
                 **kw,
             ),
             args,
@@ -509,14 +508,13 @@ def _print_effects(out: Console, study, args: argparse.Namespace) -> None:
 
 
 def cmd_screen(args: argparse.Namespace, out: Console, err: Console) -> int:
-    checked: list = []
-
-    def check() -> None:
-        checked.append(prepare(args.scenario, args.space, None, first_wins=True))
-        select_goals(checked[0].scenario, args.goals)
-
-    with _study_folder(args, "screen", screen.KIND, check) as folder:
-        setup = checked[0]
+    with _study_folder(
+        args,
+        "screen",
+        screen.KIND,
+        lambda: prepare(args.scenario, args.space, None, first_wins=True),
+        lambda setup: select_goals(setup.scenario, args.goals),
+    ) as (folder, setup):
         study = _run(
             lambda **kw: screen.screen_scenario(
                 args.scenario,
@@ -526,6 +524,7 @@ def cmd_screen(args: argparse.Namespace, out: Console, err: Console) -> int:
                 args.replications,
                 args.seed,
                 resume=args.resume,
+                setup=setup,
                 **kw,
             ),
             args,

@@ -3,7 +3,9 @@
 replications through one engine, analyses them, and returns a result object whose
 ``files()`` are the contents of its results folder and whose ``write(out)`` writes them
 (``sim.results``).
-Studies never draw: the plots are drawn from their results (``sim.plots``).
+Studies never draw: the plots are drawn from their results (``sim.plots``). The analyses
+take ``setup=`` (``common.prepare``'s checked inputs) when the caller has already checked them,
+as the command line does before it claims the output folder.
 
 >>> from sim.studies import run_scenario
 >>> run = run_scenario("scenarios/baseline.yaml", replications=20, seed=2018)

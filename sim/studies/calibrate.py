@@ -121,6 +121,7 @@ def calibrate_scenario(
     executor: Executor | None = None,
     resume: bool = False,
     progress: Progress = None,
+    setup: Setup | None = None,
 ) -> CalibrationStudy:
     """Fit the uncertain parameters of ``space`` to the observed figures (one file, or several
     fitted together: e.g. the zone's observations and the published patterns). Finished
@@ -128,7 +129,7 @@ def calibrate_scenario(
     files = (
         [str(observations)] if isinstance(observations, str | os.PathLike) else list(observations)
     )
-    setup = prepare(scenario, space, "uncertain")
+    setup = setup or prepare(scenario, space, "uncertain")
     observed = observed_table(files, setup.scenario)
     design = {
         "replications": replications,

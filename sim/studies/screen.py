@@ -72,11 +72,12 @@ def screen_scenario(
     executor: Executor | None = None,
     resume: bool = False,
     progress: Progress = None,
+    setup: Setup | None = None,
 ) -> ScreenStudy:
     """Screen the parameters of ``spaces`` (any kinds; a parameter in two files is screened
     once, as the first has it) for their effect on ``goals``; finished points are kept in
     ``out/units`` (when ``out`` is given) for ``resume``."""
-    setup = prepare(scenario, list(spaces), None, first_wins=True)
+    setup = setup or prepare(scenario, list(spaces), None, first_wins=True)
     chosen = select_goals(setup.scenario, goals)
     identity = {"replications": replications, "root_seed": seed, "goals": goals}
     open_units(setup, Path(out) / "units" if out else None, "screen", identity, resume)

@@ -54,6 +54,7 @@ def sensitivity_scenario(
     executor: Executor | None = None,
     resume: bool = False,
     progress: Progress = None,
+    setup: Setup | None = None,
 ) -> SensitivityStudy:
     """Morris or Sobol indices of ``output`` (``INDICATOR@YEAR``) over the space; finished
     points are kept in ``out/units`` (when ``out`` is given) for ``resume``."""
@@ -65,7 +66,7 @@ def sensitivity_scenario(
         "samples": samples,
         "output": str(target),
     }
-    setup = prepare(scenario, space, None)
+    setup = setup or prepare(scenario, space, None)
     if not setup.scenario.horizon.start_year < target.year <= setup.scenario.horizon.end_year:
         raise ValueError(f"output year {target.year} is outside the scenario's horizon")
     open_units(setup, Path(out) / "units" if out else None, "sensitivity", design, resume)

@@ -63,6 +63,7 @@ def sweep_scenario(
     executor: Executor | None = None,
     resume: bool = False,
     progress: Progress = None,
+    setup: Setup | None = None,
 ) -> SweepStudy:
     """Probability of meeting ``goals`` over a grid or Latin hypercube of the levers (or of
     ``levers`` only, the others kept as the scenario has them); finished points are kept in
@@ -75,7 +76,7 @@ def sweep_scenario(
         "goals": goals,
         "levers": levers,
     }
-    setup = prepare(scenario, space, "lever", only=levers)
+    setup = setup or prepare(scenario, space, "lever", only=levers)
     paths = setup.space.paths
     if design == "oat":
         paths = [*paths, *paths]  # no heatmap: any one lever will do

@@ -96,6 +96,7 @@ def tune_scenario(
     executor: Executor | None = None,
     resume: bool = False,
     progress: Progress = None,
+    setup: Setup | None = None,
 ) -> TuneStudy:
     """Cheapest lever settings meeting ``goals`` (``all`` or keys) with ``min_probability``;
     finished candidates are kept in ``out/units`` (when ``out`` is given) for ``resume``."""
@@ -108,7 +109,7 @@ def tune_scenario(
         "trials": trials,
         "confirm_replications": confirm_replications,
     }
-    setup = prepare(scenario, space, "lever")
+    setup = setup or prepare(scenario, space, "lever")
     chosen = select_goals(setup.scenario, goals)
     open_units(setup, Path(out) / "units" if out else None, "tune", design, resume)
     search = goal_evaluator(setup, chosen, replications, seed, executor, workers, progress)
