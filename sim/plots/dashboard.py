@@ -27,6 +27,7 @@ from sim.plots.style import (
     style_axes,
     wrap_footer,
 )
+from sim.results.read import replications_of
 from sim.scenario.schema import Goal, Scenario
 
 COLUMNS = 3
@@ -36,13 +37,6 @@ NOTE_SIZE = 8.0
 LINE_TOP = 0.84
 LABEL_Y = 0.92
 BARS_TOP = 0.8
-
-
-def replications_of(trajectories: pd.DataFrame) -> int:
-    """Replications in a trajectories table (ids run from 0)."""
-    if trajectories.empty:
-        return 0
-    return int(trajectories["replication"].max()) + 1
 
 
 def goal_distribution(trajectories: pd.DataFrame, goal: Goal) -> tuple[np.ndarray, float]:

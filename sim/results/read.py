@@ -14,6 +14,13 @@ from sim.results.folder import read_marker
 from sim.scenario.schema import Scenario
 
 
+def replications_of(trajectories: pd.DataFrame) -> int:
+    """Replications in a trajectories table (ids run from 0)."""
+    if trajectories.empty:
+        return 0
+    return int(trajectories["replication"].max()) + 1
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """The tables of a run's results folder that the plots and the report need."""
@@ -30,9 +37,7 @@ class RunFolder:
         """Replications run (from the manifest, else counted in the trajectories)."""
         if self.manifest.get("replications"):
             return int(self.manifest["replications"])
-        if self.trajectories.empty:
-            return 0
-        return int(self.trajectories["replication"].max()) + 1
+        return replications_of(self.trajectories)
 
 
 @dataclass(frozen=True)
