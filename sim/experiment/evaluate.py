@@ -9,13 +9,15 @@ interrupted command resumes without losing finished evaluations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 
 import pandas as pd
 
-from sim.experiment.runner import check_events, run_replications
+from sim.experiment.runner import check_events, run_tasks
+from sim.model import ReplicationOutput
 from sim.results.units import UnitStore, unit_key
+from sim.scenario.schema import Scenario
 from sim.scenario.space import Space
 
 COLUMNS = ["replication", "year", "indicator", "value"]
@@ -58,39 +60,61 @@ class Evaluator:
         self, values: Mapping[str, float], replications: int | None = None
     ) -> pd.DataFrame:
         """Trajectories (replication, year, indicator, value) of the candidate ``values``."""
+        return self.many([values], replications)[0]
+
+    def many(
+        self, candidates: Sequence[Mapping[str, float]], replications: int | None = None
+    ) -> list[pd.DataFrame]:
+        """Trajectories of each candidate, all run through the executor together (so that
+        a design of many candidates with few replications each keeps every worker busy)."""
         count = replications or self.replications
-        values = {path: float(values[path]) for path in self.space.paths}
-        key = unit_key(
+        points = [{path: float(v[path]) for path in self.space.paths} for v in candidates]
+        keys = [self._key(values, count) for values in points]
+        tables: dict[int, pd.DataFrame] = {}
+        tasks: list[tuple[Scenario, int]] = []
+        owners: list[int] = []
+        for n, (values, key) in enumerate(zip(points, keys, strict=True)):
+            stored = self.store.get(key) if self.store is not None else None
+            if stored is not None:
+                tables[n] = pd.DataFrame(stored["records"], columns=COLUMNS)
+                if self.progress:
+                    self.progress(count)
+                continue
+            scenario = self.space.scenario(values, end_year=self.end_year)
+            check_events(scenario, f"{self.space.file}: candidate {values}")
+            tasks.extend((scenario, i) for i in range(count))
+            owners.append(n)
+        if tasks:
+            outputs = run_tasks(tasks, self.root_seed, self.executor, self.workers, self.progress)
+            for place, n in enumerate(owners):
+                done = outputs[place * count : (place + 1) * count]
+                tables[n] = self._table(done, points[n], keys[n])
+        return [tables[n] for n in range(len(points))]
+
+    def _key(self, values: Mapping[str, float], count: int) -> str:
+        return unit_key(
             {
-                "values": values,
+                "values": dict(values),
                 "replications": count,
                 "seed": self.root_seed,
                 "end_year": self.end_year,
                 "indicators": self.indicators,
             }
         )
-        stored = self.store.get(key) if self.store is not None else None
-        if stored is not None:
-            if self.progress:
-                self.progress(count)
-            return pd.DataFrame(stored["records"], columns=COLUMNS)
-        scenario = self.space.scenario(values, end_year=self.end_year)
-        check_events(scenario, f"{self.space.file}: candidate {values}")
-        results = run_replications(
-            scenario,
-            count,
-            self.root_seed,
-            executor=self.executor,
-            workers=self.workers,
-            progress=self.progress,
-        )
-        self.events += results.events
+
+    def _table(
+        self, outputs: Sequence[ReplicationOutput], values: Mapping[str, float], key: str
+    ) -> pd.DataFrame:
+        """The kept records of one candidate's replications (stored as a unit)."""
+        self.events += sum(o.events for o in outputs)
         self.evaluations += 1
-        table = results.trajectories
-        table = table[table["indicator"].isin(self.indicators)].reset_index(drop=True)
+        wanted = set(self.indicators)
+        records = [
+            [i, int(year), str(name), float(value)]
+            for i, output in enumerate(outputs)
+            for year, name, value in output.trajectory
+            if name in wanted
+        ]
         if self.store is not None:
-            records = [
-                [int(r), int(y), str(i), float(v)] for r, y, i, v in table.itertuples(index=False)
-            ]
-            self.store.put(key, {"values": values, "records": records})
-        return table
+            self.store.put(key, {"values": dict(values), "records": records})
+        return pd.DataFrame(records, columns=COLUMNS)

@@ -58,11 +58,17 @@ def run_one(
     return extract(zone)
 
 
-def run_batch(
-    scenario: Scenario, replications: Sequence[int], root_seed: int, firm_records: bool
+#: One replication to run: (key, scenario, replication index). The key names the result;
+#: the index picks the random streams (common random numbers across scenarios).
+Task = tuple[int, Scenario, int]
+
+
+def run_tasks_batch(
+    tasks: Sequence[Task], root_seed: int, firm_records: bool
 ) -> list[tuple[int, ReplicationOutput]]:
-    """Several replications in one task (what an executor runs)."""
-    return [(i, run_one(scenario, i, root_seed, firm_records)) for i in replications]
+    """Several replications, each of its own scenario, in one task (what an executor runs;
+    a scenario shared by several tasks of a batch is sent once)."""
+    return [(key, run_one(scenario, i, root_seed, firm_records)) for key, scenario, i in tasks]
 
 
 #: A replication expected to process more SimPy events than this is refused (``run --force``
@@ -151,8 +157,9 @@ def batches(count: int, workers: int, max_batch: int = 25) -> list[list[int]]:
     return batches_of(list(range(max(0, count))), workers, max_batch)
 
 
-def batches_of(indexes: Sequence[int], workers: int, max_batch: int = 25) -> list[list[int]]:
-    """Split the given replication indexes (in order) into batches, as :func:`batches`."""
+def batches_of(indexes: Sequence[Any], workers: int, max_batch: int = 25) -> list[list[Any]]:
+    """Split the given replication indexes (or tasks), in order, into batches, as
+    :func:`batches`."""
     size = max(1, min(max_batch, len(indexes) // max(1, 4 * workers)))
     return [list(indexes[start : start + size]) for start in range(0, len(indexes), size)]
 
@@ -275,12 +282,15 @@ def run_replications(
     firm_records: bool = False,
     progress: Callable[[int], None] | None = None,
     store: UnitStore | None = None,
+    scenario_of: Callable[[int], Scenario] | None = None,
 ) -> RunResults:
     """Run ``replications`` replications, in this process or through ``executor``.
 
     ``progress`` is called with the number of replications just finished (or loaded).
     With ``store`` (see :func:`open_run_units`), replications found there are loaded instead
-    of run and every batch is stored as soon as it finishes.
+    of run and every batch is stored as soon as it finishes. With ``scenario_of``,
+    replication ``i`` runs ``scenario_of(i)`` (e.g. parameters drawn from a posterior)
+    instead of ``scenario``; the tables still name ``scenario``.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
@@ -305,30 +315,68 @@ def run_replications(
         if progress:
             progress(len(done))
 
-    missing = [i for i in range(replications) if i not in outputs]
-    plan = batches_of(missing, workers, STORED_MAX_BATCH if store is not None else 25)
-    if executor is None:
-        for batch in plan:
-            finished(run_batch(scenario, batch, root_seed, firm_records))
-    else:
-        # the futures not yet collected: a finished batch's future is dropped once its
-        # records are kept as columns, so that its tuples can be freed
-        pending: set[Future] = {
-            executor.submit(run_batch, scenario, batch, root_seed, firm_records) for batch in plan
-        }
-        try:
-            for future in as_completed(pending):
-                pending.discard(future)
-                finished(future.result())
-        except KeyboardInterrupt:
-            _stop_workers(executor, list(pending))
-            raise
-        except BaseException:
-            for future in pending:  # do not let an executor run the rest after a failure
-                future.cancel()
-            raise
+    scenario_of = scenario_of or (lambda i: scenario)
+    tasks = [(i, scenario_of(i), i) for i in range(replications) if i not in outputs]
+    max_batch = STORED_MAX_BATCH if store is not None else 25
+    execute(tasks, root_seed, firm_records, executor, workers, max_batch, finished)
     results = collect(scenario, root_seed, outputs, time.perf_counter() - started, firm_records)
     return dataclasses.replace(results, reused=reused)
+
+
+def run_tasks(
+    tasks: Sequence[tuple[Scenario, int]],
+    root_seed: int,
+    executor: Executor | None = None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[ReplicationOutput]:
+    """Run each (scenario, replication index) of ``tasks``: many candidates of an analysis
+    at once, so that the executor's workers stay busy even with one replication each.
+    Outputs come back in the order of ``tasks``."""
+    outputs: dict[int, ReplicationOutput] = {}
+
+    def finished(done: list[tuple[int, ReplicationOutput]]) -> None:
+        outputs.update(done)
+        if progress:
+            progress(len(done))
+
+    keyed = [(key, scenario, i) for key, (scenario, i) in enumerate(tasks)]
+    execute(keyed, root_seed, False, executor, workers, 25, finished)
+    return [outputs[key] for key in range(len(tasks))]
+
+
+def execute(
+    tasks: list[Task],
+    root_seed: int,
+    firm_records: bool,
+    executor: Executor | None,
+    workers: int,
+    max_batch: int,
+    finished: Callable[[list[tuple[int, ReplicationOutput]]], None],
+) -> None:
+    """Run ``tasks`` in batches, here or through ``executor``, handing each finished batch
+    to ``finished`` as it returns (a failure or Ctrl-C cancels the rest)."""
+    plan = batches_of(tasks, workers, max_batch)
+    if executor is None:
+        for batch in plan:
+            finished(run_tasks_batch(batch, root_seed, firm_records))
+        return
+    # the futures not yet collected: a finished batch's future is dropped once it is handed
+    # on, so that its records can be freed
+    pending: set[Future] = {
+        executor.submit(run_tasks_batch, batch, root_seed, firm_records) for batch in plan
+    }
+    try:
+        for future in as_completed(pending):
+            pending.discard(future)
+            finished(future.result())
+    except KeyboardInterrupt:
+        _stop_workers(executor, list(pending))
+        raise
+    except BaseException:
+        for future in pending:  # do not let an executor run the rest after a failure
+            future.cancel()
+        raise
 
 
 def _stop_workers(executor: Executor, futures: list[Future]) -> None:

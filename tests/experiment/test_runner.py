@@ -76,14 +76,14 @@ def test_finished_batches_are_let_go_during_a_run(short, monkeypatch) -> None:
     """The records of a finished batch are not held (by its future) until the run ends: only
     their columns are kept."""
     alive: list[weakref.ref] = []
-    run_batch = runner.run_batch
+    run_batch = runner.run_tasks_batch
 
     def tracked(*args, **kwargs):
         done = run_batch(*args, **kwargs)
         alive.extend(weakref.ref(output) for _, output in done)
         return done
 
-    monkeypatch.setattr(runner, "run_batch", tracked)
+    monkeypatch.setattr(runner, "run_tasks_batch", tracked)
     held_at_progress: list[int] = []
 
     def progress(_count: int) -> None:
@@ -95,3 +95,30 @@ def test_finished_batches_are_let_go_during_a_run(short, monkeypatch) -> None:
     assert results.replications == 6 and len(held_at_progress) == 6  # batches of one
     # at each progress call only the batch being collected is still alive
     assert max(held_at_progress) == 1
+
+
+def test_run_tasks_match_run_one_in_task_order(short) -> None:
+    """Each (scenario, index) task gives what run_one gives, whatever the batching."""
+    other = short.model_copy(update={"name": "other"})
+    tasks = [(short, 2), (other, 0), (short, 0), (short, 2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = runner.run_tasks(tasks, 7, executor=pool, workers=2)
+    expected = [run_one(scenario, i, 7) for scenario, i in tasks]
+    assert [o.trajectory for o in outputs] == [e.trajectory for e in expected]
+    assert outputs[0].trajectory == outputs[3].trajectory
+
+
+def test_scenario_of_runs_each_replication_with_its_own_scenario(short) -> None:
+    """scenario_of(i) is what replication i runs; the other replications are untouched."""
+    busier = short.model_copy(deep=True)
+    origin = next(iter(busier.arrivals.origins.values()))
+    object.__setattr__(origin, "rate_per_year", origin.rate_per_year * 3)
+    mixed = run_replications(short, 3, 7, scenario_of=lambda i: busier if i == 1 else short)
+    plain = run_replications(short, 3, 7)
+    alone = run_one(busier, 1, 7)
+    rows = mixed.trajectories
+    assert rows[rows.replication == 1]["value"].tolist() == [v for _, _, v in alone.trajectory]
+    assert alone.trajectory != run_one(short, 1, 7).trajectory
+    for i in (0, 2):
+        a = rows[rows.replication == i]["value"].tolist()
+        assert a == plain.trajectories[plain.trajectories.replication == i]["value"].tolist()
