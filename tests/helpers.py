@@ -143,3 +143,40 @@ def short_scenario(folder: Path, name: str = "short", end_year: int = 2022) -> P
         f"extends: {BASELINE}\nname: {name}\nhorizon: {{end_year: {end_year}}}\n", encoding="utf-8"
     )
     return path
+
+
+def write_posterior(
+    path: Path, columns: dict[str, Any], weights: Any = None, draws: Any = None
+) -> Path:
+    """A posterior file (``draw``, ``weight``, one column per scenario key) at ``path``: equal
+    weights unless given."""
+    import numpy as np
+    import pandas as pd
+
+    size = len(next(iter(columns.values())))
+    table = pd.DataFrame(
+        {
+            "draw": np.arange(size) if draws is None else draws,
+            "weight": np.full(size, 1 / size) if weights is None else weights,
+            **columns,
+        }
+    )
+    table.to_csv(path, index=False)
+    return path
+
+
+def uniform_posterior(path: Path, space_file: Path, draws: int = 200, seed: int = 0) -> Path:
+    """``draws`` equally weighted draws spread uniformly (on each parameter's scale) inside
+    the bounds of a space file's parameters."""
+    import numpy as np
+
+    from sim.scenario.loader import load
+    from sim.scenario.space import SpaceFile
+
+    spec, _ = load(space_file, SpaceFile)
+    rng = np.random.default_rng(seed)
+    columns = {
+        key: [parameter.value(u) for u in rng.random(draws)]
+        for key, parameter in spec.parameters.items()
+    }
+    return write_posterior(path, columns)

@@ -33,6 +33,7 @@ COMMANDS = (
     "tune",
     "sweep",
     "screen",
+    "discover",
     "init",
 )
 

@@ -1,4 +1,12 @@
-"""The goal table: each of the zone's goals against the simulated distribution in its year."""
+"""The goal table: each of the zone's goals against the simulated distribution in its year.
+
+Without a posterior every probability is conditional on the scenario's point values: the
+replications differ only by chance. With one (``run --posterior FILE``, see
+``sim.scenario.posterior``) the replications run draws of the uncertain parameters, in pairs
+sharing a draw: ``p_met`` is then over the posterior (chance and parameters), ``p_met_fixed``
+is at the point values with the same random numbers, and ``parameter_share`` and
+``chance_share`` split the variance of the goal's indicator in its year between the two.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.indicators import INDICATORS
+from sim.scenario.posterior import Posterior, variance_shares
 from sim.scenario.schema import Goal, Scenario
 
 GOAL_COLUMNS = [
@@ -22,8 +31,12 @@ GOAL_COLUMNS = [
     "p05",
     "p95",
     "p_met",
+    "p_met_fixed",
+    "parameter_share",
+    "chance_share",
     "status",
     "decided_by",
+    "includes_parameter_uncertainty",
 ]
 
 #: The status of a goal whose indicator the scenario's inputs set alone (no random draw).
@@ -84,31 +97,51 @@ def goal_table(
     trajectories: pd.DataFrame,
     replications: int,
     decided_by: Mapping[str, str] | None = None,
+    posterior: Posterior | None = None,
+    fixed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per goal of the scenario: its year and target, where it starts from, and (for
     modelled goals) the simulated median, 5-95 % interval and probability of being met in the
     goal's year, and what decides it (``decided_by``: goal -> text, from a screening; see
-    ``sim.analysis.screening``); goals not modelled carry the reason."""
+    ``sim.analysis.screening``); goals not modelled carry the reason.
+
+    With ``posterior`` the replications ran its draws in pairs (see the module doc):
+    ``p_met`` is over the posterior, ``p_met_fixed`` comes from ``fixed`` (the trajectories of
+    the same replications at the scenario's point values; NaN without them) and
+    ``parameter_share``/``chance_share`` split the indicator's variance. Without it
+    ``p_met_fixed`` is ``p_met`` and the shares are NaN. ``includes_parameter_uncertainty``
+    says which."""
     rows = []
     decided_by = decided_by or {}
+    over_posterior = posterior is not None
     for key, goal in scenario.goals.items():
         head = (key, goal.description, goal.year, goal.target)
         base = goal_base(scenario, goal, trajectories, replications)
         if goal.indicator is None:
             reason = f"not modelled: {goal.not_modelled_reason}"
-            rows.append((*head, *base, math.nan, math.nan, math.nan, math.nan, reason, ""))
+            empty = (math.nan,) * 7
+            rows.append((*head, *base, *empty, reason, "", over_posterior))
             continue
         values = goal_values(trajectories, goal.indicator, goal.year, replications)
         finite = values[np.isfinite(values)]
         why = decided_by.get(key, "")
         if finite.size == 0:
-            nothing = (math.nan, math.nan, math.nan, 0.0, "no simulated value", why)
-            rows.append((*head, *base, *nothing))
+            nothing = (math.nan, math.nan, math.nan, 0.0, math.nan, math.nan, math.nan)
+            rows.append((*head, *base, *nothing, "no simulated value", why, over_posterior))
             continue
         p05, median, p95 = np.percentile(finite, [5, 50, 95])
         p_met = float(np.mean(met(values, goal)))
+        if not over_posterior:
+            p_fixed, shares = p_met, (math.nan, math.nan)
+        else:
+            p_fixed = math.nan
+            if fixed is not None:
+                at_point = goal_values(fixed, goal.indicator, goal.year, replications)
+                p_fixed = float(np.mean(met(at_point, goal)))
+            shares = variance_shares(values)
         verdict = DETERMINED if determined(goal) else status(p_met)
-        rows.append((*head, *base, float(median), float(p05), float(p95), p_met, verdict, why))
+        spread = (float(median), float(p05), float(p95))
+        rows.append((*head, *base, *spread, p_met, p_fixed, *shares, verdict, why, over_posterior))
     table = pd.DataFrame(rows, columns=GOAL_COLUMNS)
     table["base_year"] = table["base_year"].astype("Int64")
     modelled = ~table["status"].str.startswith("not modelled")
@@ -119,3 +152,16 @@ def goal_years(goals: pd.DataFrame) -> str:
     """The years of a goal table's goals, for titles: ``2020`` or ``2019 and 2020``."""
     years = sorted({int(y) for y in goals["year"]})
     return " and ".join(map(str, years)) if len(years) < 3 else f"{years[0]}–{years[-1]}"
+
+
+def probability_basis(posterior: Posterior | None) -> str:
+    """One line saying what a goal table's probabilities are conditional on."""
+    if posterior is None:
+        return (
+            "P(met) at the scenario's point values: parameter uncertainty not included; "
+            "add --posterior FILE"
+        )
+    return (
+        f"P(met) over the posterior in {posterior.file} ({posterior.draws} draws): includes "
+        "parameter uncertainty; p_met_fixed at point values"
+    )

@@ -14,6 +14,14 @@ through their levers. Four stages, each evaluation a row of the trials table:
 4. validate: the answer is re-run on as many fresh replications (another root seed): the
    replications that selected it overstate its probabilities (it was kept because it passed
    on them), so the reported probabilities, with Wilson intervals, are those of this run.
+
+**Robust tuning** (``tune --posterior FILE``): the evaluations run each replication at its
+draw of a calibration posterior (levers on top), so "P ≥ p" is over the parameters'
+uncertainty as well as chance. What a planner needs to know is what that changes, so the same
+search is also run at the scenario's point values, and the answer found there is re-run over
+the posterior on the validation replications: :class:`Robustness` says what the policy
+planned at point values would really achieve, and what meeting the goals over the posterior
+costs beyond it.
 """
 
 from __future__ import annotations
@@ -246,3 +254,99 @@ def _polish(
         if direction[i] != 0:
             best = bisect(best, direction, max(2, steps // 2))
     return best
+
+
+def answer_probabilities(
+    space: Space,
+    goals: Mapping[str, Goal],
+    evaluate: Evaluate,
+    values: Mapping[str, float],
+    replications: int,
+) -> dict:
+    """Cost and probabilities (with 90 % Wilson intervals) of one lever setting, run by
+    ``evaluate`` on ``replications`` replications."""
+    hits = goal_met(evaluate(dict(values), replications), goals, replications)
+    return _summary(space, values, hits, replications)
+
+
+@dataclass
+class Robustness:
+    """Tuning over a posterior against tuning at the point values.
+
+    ``point`` is the tuning at the scenario's point values; ``point_over_posterior`` the
+    probabilities over the posterior of its answer (on the robust tuning's validation
+    replications; None when it found none)."""
+
+    robust: Tuning
+    point: Tuning
+    point_over_posterior: dict | None
+    posterior_file: str
+    draws: int
+
+    @property
+    def extra_cost_yuan(self) -> float | None:
+        """What meeting the goals over the posterior costs beyond the point-value answer."""
+        if self.robust.best is None or self.point.best is None:
+            return None
+        return float(self.robust.best_summary["cost_yuan"] - self.point.best_summary["cost_yuan"])
+
+    def lines(self) -> list[str]:
+        """What tuning over the posterior changed, in sentences for the summary and the
+        terminal (each answer's P(all) as validated on fresh replications)."""
+        robust, point, over = self.robust, self.point, self.point_over_posterior
+        p_min = robust.min_probability
+        where = f"the posterior in {self.posterior_file} ({self.draws} draws)"
+        lines = []
+        if point.best is None:
+            lines.append(
+                f"at the scenario's point values no policy met the goals with P >= {p_min:g} "
+                f"(the most likely: P(all) = {point.best_summary['p_all']:.2f})"
+            )
+        else:
+            s = point.best_summary
+            lines.append(
+                f"planned at the scenario's point values, the cheapest policy found costs "
+                f"{_yuan(s['cost_yuan'])}, with P(all) = {s['p_all']:.2f} there"
+            )
+            if over is not None:
+                verdict = "still meets" if over["p_all"] >= p_min else "falls short of"
+                lines.append(
+                    f"over {where} that policy meets the goals with P(all) = "
+                    f"{over['p_all']:.2f} (90 % {over['p_all_low']:.2f}–"
+                    f"{over['p_all_high']:.2f}, {over['replications']} replications): it "
+                    f"{verdict} P >= {p_min:g}"
+                )
+        if robust.best is None:
+            lines.append(f"over {where} no policy met the goals with P >= {p_min:g}")
+            return lines
+        s = robust.best_summary
+        text = (
+            f"the cheapest policy found over the posterior costs {_yuan(s['cost_yuan'])}, "
+            f"with P(all) = {s['p_all']:.2f} over the posterior"
+        )
+        extra = self.extra_cost_yuan
+        if extra is not None:
+            change = "more" if extra >= 0 else "less"
+            text += f": {_yuan(abs(extra))} {change} than the point-value policy"
+        if s["p_all"] < p_min:
+            text += f" (below {p_min:g} on fresh replications: it sits at the boundary)"
+        lines.append(text)
+        return lines
+
+    def summary(self) -> dict:
+        """The point-value tuning and the comparison, for ``summary.json``."""
+        return {
+            "best": self.point.best,
+            "best_summary": self.point.best_summary,
+            "over_posterior": self.point_over_posterior,
+            "extra_cost_yuan": self.extra_cost_yuan,
+            "notes": self.point.notes,
+            "comparison": self.lines(),
+        }
+
+
+def _yuan(amount: float) -> str:
+    """An amount of money for a sentence: ``5.02 M yuan``, or ``3,700 yuan`` below a million."""
+    if abs(amount) >= 1e6:
+        return f"{amount / 1e6:,.2f} M yuan"
+    return f"{amount:,.0f} yuan"

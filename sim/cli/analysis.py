@@ -32,7 +32,10 @@ from sim.cli.common import (
 from sim.plots.studies import plot_study
 from sim.results import OutputFolder
 from sim.results.units import ResumeMismatch
+from sim.scenario.errors import printable
+from sim.scenario.posterior import Posterior, read_posterior
 from sim.studies import calibrate, screen, sensitivity, sweep, tune
+from sim.studies import calibrate as calibrate_study
 from sim.studies.common import Setup, observed_table, prepare
 
 
@@ -66,7 +69,40 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         "--observations scenarios/observations.yaml --observations scenarios/patterns.yaml)",
     )
     calibrate.add_argument(
-        "--trials", type=positive_int, default=60, help="candidates (default 60)"
+        "--method",
+        choices=("search", *calibrate_study.POSTERIOR_METHODS),
+        default="search",
+        help="search: a best point and the ranges its candidates show (optuna TPE; default); "
+        "history-matching: a weighted posterior sample by waves of Gaussian-process emulators "
+        "(10 replications per point unless --replications); abc: a posterior sample by ABC-SMC "
+        "(one replication per particle). Both write posterior.csv for run --posterior",
+    )
+    calibrate.set_defaults(replications=None)
+    calibrate.add_argument(
+        "--trials", type=positive_int, default=60, help="search: candidates (default 60)"
+    )
+    calibrate.add_argument(
+        "--waves", type=positive_int, default=4, help="history-matching: waves (default 4)"
+    )
+    calibrate.add_argument(
+        "--points",
+        type=positive_int,
+        help="history-matching: points per wave (default 10 per parameter, at least 40)",
+    )
+    calibrate.add_argument(
+        "--draws",
+        type=positive_int,
+        default=500,
+        help="history-matching: weighted draws written to posterior.csv (default 500)",
+    )
+    calibrate.add_argument(
+        "--population", type=positive_int, default=200, help="abc: particles (default 200)"
+    )
+    calibrate.add_argument(
+        "--budget",
+        type=positive_int,
+        default=3000,
+        help="abc: simulated replications at most (default 3000)",
     )
     calibrate.add_argument(
         "--fit-until",
@@ -95,6 +131,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         "--confirm-replications",
         type=positive_int,
         help="replications to confirm the best candidates (default 4 x --replications)",
+    )
+    tune.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="a calibration posterior (posterior.csv): each replication runs at its draw, "
+        "levers on top, so P >= p is over the parameters' uncertainty; the tuning at the "
+        "scenario's point values is run too, for comparison (about twice the work)",
     )
 
     sweep = commands.add_parser("sweep", help="probability of meeting goals over a lever design")
@@ -217,6 +260,10 @@ def _fmt(value: float) -> str:
 
 
 def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if args.method != "search":
+        return _calibrate_posterior(args, out, err)
+    if args.replications is None:
+        args.replications = 20
     with _study_folder(
         args,
         "calibrate",
@@ -351,15 +398,20 @@ def cmd_sensitivity(args: argparse.Namespace, out: Console, err: Console) -> int
 
 
 def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
+    posterior: list[Posterior] = []  # read (and checked) before the folder is claimed
+
+    def check(setup: Setup) -> None:
+        select_goals(setup.scenario, args.goals)
+        if args.posterior is not None:
+            posterior.append(read_posterior(args.posterior, setup.tree.data))
+
     with _study_folder(
-        args,
-        "tune",
-        tune.KIND,
-        lambda: prepare(args.scenario, args.space, "lever"),
-        lambda setup: select_goals(setup.scenario, args.goals),
+        args, "tune", tune.KIND, lambda: prepare(args.scenario, args.space, "lever"), check
     ) as (folder, setup):
         out_dir = folder.path
         confirm = args.confirm_replications or 4 * args.replications
+        searches = 2 if posterior else 1  # over the posterior, then at point values
+        one_search = args.trials * args.replications + (13 + 3 * setup.space.dimension) * confirm
         study = _run(
             lambda **kw: tune.tune_scenario(
                 args.scenario,
@@ -373,10 +425,11 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
                 confirm,
                 resume=args.resume,
                 setup=setup,
+                posterior=posterior[0] if posterior else None,
                 **kw,
             ),
             args,
-            args.trials * args.replications + (13 + 3 * setup.space.dimension) * confirm,
+            searches * one_search + (searches - 1) * confirm,
             err,
             "tune",
         )
@@ -391,12 +444,23 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
             title=f"{title} ({', '.join(result.goals)}; P >= {result.min_probability:g})",
             title_justify="left",
         )
-        for column in ("lever", "scenario", "policy"):
+        robust = study.robustness
+        columns = ["lever", "scenario", "policy"]
+        if robust is not None:
+            columns = ["lever", "scenario", "policy (over the posterior)", "at point values"]
+            table.title += f"\nP over the posterior in {escape(robust.posterior_file)}"
+        for column in columns:
             table.add_column(column, justify="left" if column == "lever" else "right")
         base = study.setup.space.base_values()
         shown = result.best or {p: float(v) for p, v in _best_seen(result).items()}
+        at_point = {}
+        if robust is not None:
+            at_point = robust.point.best or _best_seen(robust.point)
         for path, value in shown.items():
-            table.add_row(path, _fmt(base[path]), _fmt(value))
+            cells = [_fmt(base[path]), _fmt(value)]
+            if robust is not None:
+                cells.append(_fmt(float(at_point[path])))
+            table.add_row(path, *cells)
         out.print(table)
         out.print(f"cost over the scenario: {s['cost_yuan'] / 1e6:,.2f} M yuan", highlight=False)
         for name in ["all", *result.goals]:
@@ -405,6 +469,15 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
                 f"{s[f'p_{name}_high']:.2f}, {s['replications']} replications)",
                 highlight=False,
             )
+        if robust is not None:
+            out.print(
+                "What the posterior changes (the probabilities above include parameter "
+                "uncertainty):",
+                highlight=False,
+                markup=False,
+            )
+            for line in robust.lines():
+                out.print(f"  {printable(line)}", highlight=False, soft_wrap=True, markup=False)
         _finish(out, study, folder, args)
         return EXIT_OK
 
@@ -568,3 +641,126 @@ def cmd_screen(args: argparse.Namespace, out: Console, err: Console) -> int:
             soft_wrap=True,
         )
         return EXIT_OK
+
+
+def _calibrate_posterior(args: argparse.Namespace, out: Console, err: Console) -> int:
+    """``calibrate --method history-matching|abc``: a weighted posterior sample."""
+    history = args.method == "history-matching"
+    if args.replications is None:
+        args.replications = 10
+    if history and args.replications < 2:
+        raise BadInput("--replications: history matching needs at least 2 per point")
+    with _study_folder(
+        args,
+        "calibrate",
+        calibrate.KIND,
+        lambda: prepare(args.scenario, args.space, "uncertain"),
+        lambda setup: observed_table(args.observations, setup.scenario),
+    ) as (folder, setup):
+        points = args.points or max(40, 10 * setup.space.dimension)
+        total = args.waves * points * args.replications if history else args.budget
+        out_dir = folder.path
+        study = _run(
+            lambda **kw: calibrate.calibrate_posterior(
+                args.scenario,
+                args.space,
+                args.observations,
+                out_dir,
+                method=args.method,
+                replications=args.replications,
+                seed=args.seed,
+                waves=args.waves,
+                points=points,
+                population=args.population,
+                budget=args.budget,
+                draws=args.draws,
+                fit_until=args.fit_until,
+                resume=args.resume,
+                setup=setup,
+                **kw,
+            ),
+            args,
+            total,
+            err,
+            "calibrate",
+        )
+        post = study.posterior
+        stages = Table(
+            title=f"{'History matching' if history else 'ABC-SMC'} of "
+            f"{study.setup.scenario.name}: {post.replications_run:,} replications",
+            title_justify="left",
+        )
+        if history:
+            for column in ("wave", "points", "replications", "non-implausible share"):
+                stages.add_column(column, justify="right")
+            for row in post.stages.itertuples():
+                stages.add_row(
+                    str(row.stage),
+                    str(row.points),
+                    f"{row.replications:,}",
+                    f"{row.non_implausible_share:.2%}",
+                )
+        else:
+            for column in ("generation", "simulated", "acceptance rate", "threshold"):
+                stages.add_column(column, justify="right")
+            for row in post.stages.itertuples():
+                stages.add_row(
+                    str(row.stage),
+                    f"{row.points:,}",
+                    f"{row.acceptance_rate:.0%}",
+                    "—" if row.threshold == float("inf") else f"{row.threshold:.3g}",
+                )
+        out.print(stages)
+        table = Table(
+            title=f"Posterior: {len(post.draws)} draws, effective sample size "
+            f"{post.effective_sample_size:.0f}",
+            title_justify="left",
+        )
+        for column in ("parameter", "scenario", "posterior median", "90 % interval", "bounds"):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for row in post.intervals().itertuples():
+            table.add_row(
+                row.parameter,
+                _fmt(row.scenario_value),
+                _fmt(row.median),
+                f"{_fmt(row.interval_low)}–{_fmt(row.interval_high)}",
+                f"{_fmt(row.low)}–{_fmt(row.high)}",
+            )
+        out.print(table)
+        fit = Table(
+            title="Fit per observation (band: 5–95 % of the last stage's runs)",
+            title_justify="left",
+        )
+        for column in ("observation", "observed", "median", "band", "in band", "use"):
+            fit.add_column(column, justify="left" if column == "observation" else "right")
+        for row in post.fit.itertuples():
+            years = (
+                str(row.year)
+                if row.to_year is None or row.to_year != row.to_year
+                else f"{row.year}–{int(row.to_year)}"
+            )
+            observed = (
+                _fmt(row.observed) if row.low == row.high else f"{_fmt(row.low)}–{_fmt(row.high)}"
+            )
+            use = "fitted" if row.used_in_fit and row.informative else "not fitted"
+            if row.used_in_fit and not row.informative:
+                use += " (fixed)"
+            elif not row.used_in_fit:
+                use = "hindcast"
+            fit.add_row(
+                f"{row.indicator} {years}",
+                observed,
+                _fmt(row.median),
+                f"{_fmt(row.band_q05)}–{_fmt(row.band_q95)}",
+                "yes" if row.inside_band else "NO",
+                use,
+            )
+        out.print(fit)
+        _finish(out, study, folder, args)
+        out.print(
+            f"use it: run {args.scenario} --posterior {folder.path / 'posterior.csv'}",
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    return 0

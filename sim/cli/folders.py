@@ -40,7 +40,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
     plot.add_argument("folder", help="a folder written by run or compare")
 
     report = commands.add_parser("report", help="write OUT/report.html, one self-contained page")
-    report.add_argument("folder", help="a folder written by run or compare")
+    report.add_argument("folder", help="a folder written by run, compare or discover")
 
     describe = commands.add_parser(
         "describe", help="list every resolved parameter with its unit and provenance"

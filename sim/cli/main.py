@@ -12,7 +12,7 @@ import sys
 from rich.console import Console
 
 from sim import __version__
-from sim.cli import analysis, folders, init, run
+from sim.cli import analysis, discover, folders, init, run
 from sim.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -36,7 +36,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Command]]:
     parser.add_argument("--version", action="version", version=f"zonesim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     handlers: dict[str, Command] = {}
-    for group in (run, folders, analysis, init):
+    for group in (run, folders, analysis, discover, init):
         handlers |= group.add_parsers(commands)
     return parser, handlers
 

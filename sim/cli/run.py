@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from sim.analysis.goals import probability_basis
 from sim.cli.common import (
     EXIT_OK,
     BadInput,
@@ -26,10 +27,17 @@ from sim.results.units import ResumeMismatch, discard_units
 from sim.scenario import load_scenario_with_tree
 from sim.scenario.errors import printable
 from sim.scenario.observations import check_zone
+from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.schema import Scenario
 from sim.studies.common import observations_beside
 from sim.studies.compare import compare_scenarios
-from sim.studies.run import TABLE_FORMATS, run_scenario
+from sim.studies.run import (
+    POINT_VALUE_UNITS,
+    TABLE_FORMATS,
+    open_point_value_units,
+    posterior_scenarios,
+    run_scenario,
+)
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
@@ -64,7 +72,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         "--resume",
         action="store_true",
         help="reuse the replications an interrupted run stored in OUT/units (same scenario, "
-        "seed and --firm-records) and run only the missing ones",
+        "seed, --firm-records and --posterior) and run only the missing ones",
+    )
+    run.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="a calibration posterior (posterior.csv: draw, weight, one column per scenario "
+        "key): replications run its draws in pairs, so P(met) includes parameter "
+        "uncertainty; the same replications also run at the scenario's values (p_met_fixed)",
     )
 
     compare = commands.add_parser(
@@ -73,6 +88,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
     compare.add_argument("scenarios", nargs="+", help="scenario files; the first is the reference")
     add_replication_options(compare)
     compare.add_argument("--out", "-o", help="comparison folder (default results/compare_<names>)")
+    compare.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="a calibration posterior: every scenario runs the same draws in the same "
+        "replications (its columns must be keys of each scenario)",
+    )
     return {"run": cmd_run, "compare": cmd_compare}
 
 
@@ -109,9 +130,27 @@ def _observations(args: argparse.Namespace, scenario: Scenario, err: Console) ->
     return given
 
 
+def _posterior(
+    path: str | None, data: dict, seed: int, replications: int, force: bool | None = None
+) -> Posterior | None:
+    """The ``--posterior`` file read against a scenario's data, and every draw the run will use
+    checked (invalid scenario: exit 2 naming the draw; the event guard, as for the scenario)."""
+    if path is None:
+        return None
+    posterior = read_posterior(path, data)
+    try:
+        posterior_scenarios(posterior, seed, replications)
+    except TooManyEvents as exc:
+        if not force:
+            hint = ", or pass --force" if force is not None else ""
+            raise BadInput(f"{exc}{hint}") from None
+    return posterior
+
+
 def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
-    scenario, _ = load_scenario_with_tree(args.scenario)
+    scenario, tree = load_scenario_with_tree(args.scenario)
     _event_guard(scenario, args.scenario, args.force)
+    args.posterior = _posterior(args.posterior, tree.data, args.seed, args.replications, args.force)
     args.observations = _observations(args, scenario, err)
     if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise BadInput("--format parquet needs pyarrow: pip install 'zonesim[parquet]'")
@@ -127,15 +166,20 @@ def _run_into(
     # Finished replications are stored in OUT/units as they complete, so that an interrupted
     # run can be resumed; they are deleted once the tables are written.
     units_dir = folder.units()
+    posterior = args.posterior
     if args.resume:  # check the stored units before starting an engine
+        digest = posterior.digest if posterior is not None else None
         try:
-            open_run_units(units_dir, scenario, args.seed, args.firm_records, resume=True)
+            open_run_units(units_dir, scenario, args.seed, args.firm_records, True, digest)
+            if posterior is not None:
+                open_point_value_units(units_dir, scenario, args.seed, resume=True)
         except ResumeMismatch as exc:
             raise BadInput(str(exc)) from None
+    total = args.replications * (2 if posterior is not None else 1)
     try:
         with (
             open_engine(args, min(args.workers, args.replications)) as (executor, workers),
-            progress_bar(args.replications, args.no_progress, err, scenario.name) as advance,
+            progress_bar(total, args.no_progress, err, scenario.name) as advance,
         ):
             run = run_scenario(
                 args.scenario,
@@ -148,6 +192,7 @@ def _run_into(
                 observations=args.observations,
                 units_dir=units_dir,
                 resume=args.resume,
+                posterior=posterior,
             )
     except KeyboardInterrupt:
         kept = len(list(units_dir.glob("rep-*.json")))
@@ -167,19 +212,28 @@ def _run_into(
             f"{'s are' if kept != 1 else ' is'} kept in {units_dir}: make room and rerun the "
             "same command with --resume",
         ) from None
+    discard_units(units_dir / POINT_VALUE_UNITS)
     discard_units(units_dir)
     plots = [] if args.no_plots else plot_run(folder)
     out.print(goal_rich_table(run.goals, scenario.name, args.replications))
+    basis = probability_basis(posterior)
+    out.print(printable(basis), highlight=False, soft_wrap=True, markup=False)
     results = run.results
     drawn = f" and {len(plots)} plots in plots/" if plots else ""
     reused = ""
     if args.resume:
-        reused = f"; {results.reused} reused from {units_dir}" if results.reused else ""
+        count = results.reused + (run.fixed.reused if run.fixed is not None else 0)
+        reused = f"; {count} reused from {units_dir}" if count else ""
         reused = reused or f"; nothing to reuse in {units_dir}"
+    seconds, events, at_point = results.wall_seconds, results.events, ""
+    if run.fixed is not None:
+        seconds += run.fixed.wall_seconds
+        events += run.fixed.events
+        at_point = f" over the posterior and {run.fixed.replications} at point values"
     out.print(
-        f"{results.replications} replications in {results.wall_seconds:.1f} s "
+        f"{results.replications} replications{at_point} in {seconds:.1f} s "
         f"({workers} worker{'s' if workers > 1 else ''}"
-        f"{f', Dask {args.dask}' if args.dask else ''}), {results.events:,} SimPy events"
+        f"{f', Dask {args.dask}' if args.dask else ''}), {events:,} SimPy events"
         f"{reused}; wrote {', '.join(p.name for p in written)}{drawn} to {folder.path}",
         highlight=False,
         soft_wrap=True,
@@ -191,7 +245,8 @@ def _run_into(
 def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     if len(args.scenarios) < 2:
         raise BadInput("compare needs at least two scenario files")
-    loaded = [load_scenario_with_tree(path)[0] for path in args.scenarios]
+    trees = [load_scenario_with_tree(path) for path in args.scenarios]
+    loaded = [scenario for scenario, _ in trees]
     names = [scenario.name for scenario in loaded]
     if len(set(names)) != len(names):
         raise BadInput(f"scenario names must differ to be compared: {', '.join(names)}")
@@ -201,8 +256,9 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
             f"scenario name {reserved[0]!r} is the name of a folder a comparison keeps "
             f"({', '.join(sorted(RESERVED_NAMES))}); rename the scenario"
         )
-    for path, scenario in zip(args.scenarios, loaded, strict=True):
+    for path, (scenario, tree) in zip(args.scenarios, trees, strict=True):
         _event_guard(scenario, path)
+        _posterior(args.posterior, tree.data, args.seed, args.replications)
         for warning in observations_beside(path, scenario)[1]:
             err.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
     out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
@@ -219,6 +275,7 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
                 workers=workers,
                 executor=executor,
                 progress=advance,
+                posterior=args.posterior,
             )
         written = comparison.write(folder)
         if not args.no_plots:
@@ -229,6 +286,17 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
             highlight=False,
             markup=False,
         )
+        if args.posterior is not None:
+            out.print(
+                printable(
+                    f"Every scenario ran the same draws of the posterior in {args.posterior} in "
+                    "the same replications: probabilities and differences include parameter "
+                    "uncertainty"
+                ),
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
         for name, lines in comparison.differences.items():
             out.print(f"\n{name} differs from {names[0]} in:", highlight=False, markup=False)
             for line in lines:

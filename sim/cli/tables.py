@@ -73,7 +73,8 @@ def _change(mean: float, low: float, high: float, digits: int) -> str:
 def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
     """The goal table for the terminal: each goal's year, target, starting point (value and
     year) and, when modelled, the simulated median, 5–95 % and P(met) in its year; reasons for
-    goals not modelled go in the caption."""
+    goals not modelled go in the caption. Over a posterior, also P(met) at the point values
+    and the parameters' share of the indicator's variance."""
     table = Table(
         title=f"Goals for {goal_years(goals)}: scenario '{escape(name)}', "
         f"{replications} replications",
@@ -91,6 +92,10 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
         ("status", "left"),
     ):
         table.add_column(column, justify=justify, no_wrap=True)
+    over_posterior = bool(goals.get("includes_parameter_uncertainty", pd.Series()).any())
+    if over_posterior:
+        table.add_column("P fixed", justify="right", no_wrap=True)
+        table.add_column("param. share", justify="right", no_wrap=True)
     reasons = []
     for row in goals.itertuples(index=False):
         head = (escape(str(row.goal)), str(row.year), _given(row.target), _base(row))
@@ -99,12 +104,14 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
             reasons.append(f"{escape(str(row.goal))}: {escape(reason)}")
             table.add_row(*head, "", "", "", "not modelled", style="dim")
             continue
+        shares = (_share(row.p_met_fixed), _share(row.parameter_share)) if over_posterior else ()
         table.add_row(
             *head,
             _fmt(row.median),
             f"{_fmt(row.p05)}–{_fmt(row.p95)}",
             f"{row.p_met:.2f}",
             escape(str(row.status)),
+            *shares,
         )
     notes = []
     if reasons:
@@ -119,6 +126,11 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
     if notes:
         table.caption = "\n".join(notes)
     return table
+
+
+def _share(value: float) -> str:
+    """A probability or a share with two decimals, ``–`` when missing."""
+    return "–" if pd.isna(value) else f"{value:.2f}"
 
 
 def _base(row: object) -> str:

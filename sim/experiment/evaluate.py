@@ -5,10 +5,16 @@ candidates differ only through their parameters. Runs stop at the last year an a
 (results up to it are those of the full horizon) and keep only the indicators it needs. With a
 :class:`~sim.results.units.UnitStore`, each finished candidate is a stored unit, so an
 interrupted command resumes without losing finished evaluations.
+
+With a :class:`~sim.scenario.posterior.Posterior`, replication ``i`` of every candidate runs
+the posterior's draw ``posterior.assignment(root_seed, n)[i]`` with the candidate's values
+set on top of it (a parameter in both is the candidate's), so probabilities are over the
+posterior; candidates still share their draws and random numbers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 
@@ -17,6 +23,7 @@ import pandas as pd
 from sim.experiment.runner import check_events, run_tasks
 from sim.model import ReplicationOutput
 from sim.results.units import UnitStore, unit_key
+from sim.scenario.posterior import Posterior
 from sim.scenario.schema import Scenario
 from sim.scenario.space import Space
 
@@ -28,6 +35,8 @@ class Evaluator:
 
     ``end_year`` is the last recorded year needed; ``indicators`` the indicators kept.
     ``progress`` is called with the number of replications just finished (or reused).
+    ``posterior``: each replication's values under the candidate's come from its draw (see
+    the module doc).
     """
 
     def __init__(
@@ -41,6 +50,7 @@ class Evaluator:
         workers: int = 1,
         store: UnitStore | None = None,
         progress: Callable[[int], None] | None = None,
+        posterior: Posterior | None = None,
     ) -> None:
         if replications < 1:
             raise ValueError("replications must be at least 1")
@@ -53,6 +63,7 @@ class Evaluator:
         self.workers = workers
         self.store = store
         self.progress = progress
+        self.posterior = posterior
         self.events = 0
         self.evaluations = 0
 
@@ -80,9 +91,7 @@ class Evaluator:
                 if self.progress:
                     self.progress(count)
                 continue
-            scenario = self.space.scenario(values, end_year=self.end_year)
-            check_events(scenario, f"{self.space.file}: candidate {values}")
-            tasks.extend((scenario, i) for i in range(count))
+            tasks.extend((scenario, i) for i, scenario in enumerate(self._scenarios(values, count)))
             owners.append(n)
         if tasks:
             outputs = run_tasks(tasks, self.root_seed, self.executor, self.workers, self.progress)
@@ -91,16 +100,34 @@ class Evaluator:
                 tables[n] = self._table(done, points[n], keys[n])
         return [tables[n] for n in range(len(points))]
 
+    def _scenarios(self, values: Mapping[str, float], count: int) -> list[Scenario]:
+        """The scenario of each of a candidate's ``count`` replications (one object per
+        distinct draw), each checked by the event guard."""
+        if self.posterior is None:
+            scenario = self.space.scenario(values, end_year=self.end_year)
+            check_events(scenario, f"{self.space.file}: candidate {values}")
+            return [scenario] * count
+        draws = self.posterior.assignment(self.root_seed, count).tolist()
+        made: dict[int, Scenario] = {}
+        for draw in dict.fromkeys(draws):
+            self.posterior.scenario(draw)  # a draw that makes the scenario invalid: one line
+            under = dataclasses.replace(self.space, base_data=self.posterior.scenario_data(draw))
+            made[draw] = under.scenario(values, end_year=self.end_year)
+            where = f"{self.space.file}: candidate {values} at draw {draw} of {self.posterior.file}"
+            check_events(made[draw], where)
+        return [made[draw] for draw in draws]
+
     def _key(self, values: Mapping[str, float], count: int) -> str:
-        return unit_key(
-            {
-                "values": dict(values),
-                "replications": count,
-                "seed": self.root_seed,
-                "end_year": self.end_year,
-                "indicators": self.indicators,
-            }
-        )
+        unit = {
+            "values": dict(values),
+            "replications": count,
+            "seed": self.root_seed,
+            "end_year": self.end_year,
+            "indicators": self.indicators,
+        }
+        if self.posterior is not None:
+            unit["posterior_sha256"] = self.posterior.digest
+        return unit_key(unit)
 
     def _table(
         self, outputs: Sequence[ReplicationOutput], values: Mapping[str, float], key: str

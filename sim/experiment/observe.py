@@ -35,6 +35,10 @@ def observed_value(
     return float(np.mean(span)) if span else np.nan
 
 
+#: Points per worker run together before they are stored.
+CHUNK_POINTS_PER_WORKER = 4
+
+
 class Observer:
     """Runs points of ``space`` and returns their simulated observations.
 
@@ -103,11 +107,15 @@ class Observer:
             check_events(scenario, f"{self.space.file}: candidate {values}")
             tasks.extend((scenario, int(i)) for i in indexes)
             owners.append((n, key, values))
-        if tasks:
-            outputs = run_tasks(tasks, self.root_seed, self.executor, self.workers, self.progress)
-            for place, (n, key, values) in enumerate(owners):
-                done = outputs[place * count : (place + 1) * count]
-                out[n] = self._observed(done)
+        # in chunks of a few points per worker, each point stored as its chunk returns: an
+        # interruption loses at most one chunk
+        chunk = max(1, CHUNK_POINTS_PER_WORKER * self.workers)
+        for start in range(0, len(owners), chunk):
+            part = owners[start : start + chunk]
+            batch = tasks[start * count : (start + len(part)) * count]
+            outputs = run_tasks(batch, self.root_seed, self.executor, self.workers, self.progress)
+            for place, (n, key, values) in enumerate(part):
+                out[n] = self._observed(outputs[place * count : (place + 1) * count])
                 if self.store is not None:
                     self.store.put(key, {"values": values, "observed": out[n].tolist()})
         return out

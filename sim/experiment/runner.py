@@ -165,14 +165,18 @@ def batches_of(indexes: Sequence[Any], workers: int, max_batch: int = 25) -> lis
 
 
 # ----------------------------------------------------------------------------- unit files
-def run_identity(scenario: Scenario, root_seed: int, firm_records: bool) -> dict[str, Any]:
+def run_identity(
+    scenario: Scenario, root_seed: int, firm_records: bool, posterior_sha256: str | None = None
+) -> dict[str, Any]:
     """What the stored replications of ``run`` depend on (not their count: a resumed run may
-    ask for more)."""
+    ask for more): with ``run --posterior``, the posterior file's SHA-256 too (it fixes each
+    replication's draw)."""
     return {
         "command": "run",
         "scenario_sha256": scenario_hash(scenario),
         "root_seed": root_seed,
         "firm_records": firm_records,
+        "posterior_sha256": posterior_sha256,
     }
 
 
@@ -182,11 +186,14 @@ def open_run_units(
     root_seed: int,
     firm_records: bool,
     resume: bool,
+    posterior_sha256: str | None = None,
 ) -> UnitStore:
     """The unit store of a run in ``folder`` (usually ``OUT/units``). With ``resume`` its
     stored replications are reused (:class:`~sim.results.units.ResumeMismatch` if the
-    scenario, seed or firm records changed); without, earlier units are discarded."""
-    return UnitStore(folder, run_identity(scenario, root_seed, firm_records), resume)
+    scenario, seed, firm records or posterior changed); without, earlier units are
+    discarded."""
+    identity = run_identity(scenario, root_seed, firm_records, posterior_sha256)
+    return UnitStore(folder, identity, resume)
 
 
 def unit_path(store: UnitStore, replication: int) -> Path:

@@ -6,16 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.analysis.sweep import heatmap
+from sim.plots.posterior import plot_pairs
 from sim.plots.style import figure_png
 from sim.plots.tuning import plot_calibration, plot_heatmap, plot_sensitivity, plot_tradeoff
 from sim.results import OutputFolder
-from sim.studies.calibrate import CalibrationStudy
+from sim.studies.calibrate import CalibrationStudy, PosteriorStudy
 from sim.studies.screen import ScreenStudy
 from sim.studies.sensitivity import SensitivityStudy
 from sim.studies.sweep import SweepStudy
 from sim.studies.tune import TuneStudy
 
-Study = CalibrationStudy | SensitivityStudy | TuneStudy | SweepStudy | ScreenStudy
+Study = CalibrationStudy | PosteriorStudy | SensitivityStudy | TuneStudy | SweepStudy | ScreenStudy
 
 
 def study_figures(study: Study) -> dict[str, bytes]:
@@ -24,6 +25,9 @@ def study_figures(study: Study) -> dict[str, bytes]:
     name = study.setup.scenario.name
     if isinstance(study, CalibrationStudy):
         return {"calibration.png": figure_png(plot_calibration(study.calibration.fit, name))}
+    if isinstance(study, PosteriorStudy):
+        post = study.posterior
+        return {"pairs.png": figure_png(plot_pairs(post.draws, post.space, post.method, name))}
     if isinstance(study, SensitivityStudy):
         result = study.result
         figure = plot_sensitivity(

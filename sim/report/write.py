@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sim.report.discovery import discovery_report
 from sim.report.pages import comparison_report, run_report
 from sim.results import FolderError, OutputFolder, claim
 
@@ -18,6 +19,8 @@ def write_report(target: OutputFolder | str | os.PathLike[str]) -> Path:
     if not isinstance(target, OutputFolder):
         with claim(target, None, "python: write_report") as folder:
             return write_report(folder)
+    if target.kind == "discovery":
+        return target.add({REPORT: discovery_report(target)})[0]
     if target.kind not in ("run", "comparison"):
         raise FolderError(f"{target.path}: a {target.kind} folder has no report; see its tables")
     text = comparison_report(target) if target.kind == "comparison" else run_report(target)

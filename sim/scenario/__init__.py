@@ -9,6 +9,7 @@ import pydantic
 
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import SourceTree, read_tree, validation_problems
+from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.schema import Scenario, cross_check
 
 
@@ -74,10 +75,12 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 
 __all__ = [
+    "Posterior",
     "Scenario",
     "ScenarioError",
     "Problem",
     "SourceTree",
     "load_scenario",
     "load_scenario_with_tree",
+    "read_posterior",
 ]

@@ -26,6 +26,8 @@ _EXPORTS = {
     "compare_scenarios": "compare",
     "CalibrationStudy": "calibrate",
     "calibrate_scenario": "calibrate",
+    "PosteriorStudy": "calibrate",
+    "calibrate_posterior": "calibrate",
     "SensitivityStudy": "sensitivity",
     "sensitivity_scenario": "sensitivity",
     "sensitivity_points": "sensitivity",
@@ -35,6 +37,8 @@ _EXPORTS = {
     "sweep_scenario": "sweep",
     "ScreenStudy": "screen",
     "screen_scenario": "screen",
+    "DiscoverStudy": "discover",
+    "discover_scenario": "discover",
     "default_observations": "common",
     "observed_table": "common",
 }

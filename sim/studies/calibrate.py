@@ -1,8 +1,15 @@
 """Calibrate: fit a scenario's uncertain parameters to observed figures (with a hindcast).
 
->>> from sim.studies import calibrate_scenario
+>>> from sim.studies import calibrate_scenario, calibrate_posterior
 >>> cal = calibrate_scenario("scenarios/baseline.yaml", "scenarios/spaces/uncertain.yaml",
 ...                          "scenarios/observations.yaml", "results/calibrate", trials=40)
+>>> post = calibrate_posterior("scenarios/baseline.yaml", "scenarios/spaces/uncertain.yaml",
+...                            "scenarios/observations.yaml", "results/posterior")
+>>> post.posterior.draws  # draw, weight, one column per parameter: posterior.csv
+
+``calibrate_scenario`` is the search (``--method search``): a best point and the ranges its
+candidates show. ``calibrate_posterior`` returns a weighted sample of the posterior, by
+history matching with Gaussian-process emulators or by ABC-SMC (``sim.analysis.posterior``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.calibration import Calibration, calibrate, observation_end_year
+from sim.analysis.posterior import PosteriorSample, abc_smc, history_match
+from sim.experiment.observe import Observer
 from sim.results import OutputFolder, claim
 from sim.studies.common import (
     Progress,
@@ -158,3 +167,123 @@ def calibrate_scenario(
     }
     manifest = summary(setup, "calibrate", seed, settings, search, result.notes)
     return CalibrationStudy(setup, result, manifest, ", ".join(map(str, files)))
+
+
+#: The methods of ``calibrate --method`` that return a posterior sample.
+POSTERIOR_METHODS = ("history-matching", "abc")
+
+
+@dataclass
+class PosteriorStudy:
+    """A finished posterior calibration: the weighted draws and how they were found."""
+
+    setup: Setup
+    posterior: PosteriorSample
+    manifest: dict[str, Any]
+    observations_file: str
+
+    def files(self, out: Path) -> dict[str, pd.DataFrame | dict | str]:
+        """posterior.csv (draw, weight, one column per parameter: what ``run --posterior``
+        reads), intervals.csv, stages.csv (per wave or generation), runs.csv (every point
+        simulated, with its mean per observation), fit.csv and summary.json."""
+        post = self.posterior
+        return {
+            "posterior.csv": post.draws,
+            "intervals.csv": post.intervals(),
+            "stages.csv": post.stages,
+            "runs.csv": post.runs,
+            "fit.csv": post.fit,
+            "summary.json": self.manifest,
+        }
+
+    def write(self, out: str | os.PathLike[str] | OutputFolder) -> list[Path]:
+        """Write the calibration folder, replacing an earlier one's."""
+        if isinstance(out, OutputFolder):
+            return out.replace(self.files(out.path))
+        with claim(out, KIND, "python: PosteriorStudy.write") as folder:
+            return folder.replace(self.files(folder.path))
+
+
+def calibrate_posterior(
+    scenario: str | os.PathLike[str],
+    space: str | os.PathLike[str],
+    observations: str | os.PathLike[str] | list[str | os.PathLike[str]],
+    out: str | os.PathLike[str] | None,
+    method: str = "history-matching",
+    replications: int = 10,
+    seed: int = 2018,
+    waves: int = 4,
+    points: int | None = None,
+    population: int = 200,
+    budget: int = 3000,
+    draws: int = 500,
+    fit_until: int | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    resume: bool = False,
+    progress: Progress = None,
+    setup: Setup | None = None,
+) -> PosteriorStudy:
+    """A weighted sample of the uncertain parameters of ``space`` given the observed figures:
+    ``method`` ``history-matching`` (``waves`` waves of ``points`` points x ``replications``,
+    then ``draws`` weighted draws) or ``abc`` (ABC-SMC: ``population`` particles, at most
+    ``budget`` replications). Finished points are kept in ``out/units`` for ``resume``."""
+    if method not in POSTERIOR_METHODS:
+        raise ValueError(f"method must be one of {', '.join(POSTERIOR_METHODS)}")
+    files = (
+        [str(observations)] if isinstance(observations, str | os.PathLike) else list(observations)
+    )
+    setup = setup or prepare(scenario, space, "uncertain")
+    observed = observed_table(files, setup.scenario)
+    end_year = int(observation_end_year(observed).max())
+    horizon = setup.scenario.horizon
+    if end_year > horizon.end_year:
+        raise ValueError(
+            f"the observations need {end_year}, after the scenario's horizon ({horizon.end_year})"
+        )
+    design = {
+        "method": method,
+        "root_seed": seed,
+        "replications": replications,
+        "waves": waves,
+        "points": points,
+        "population": population,
+        "budget": budget,
+        "draws": draws,
+        "fit_until": fit_until,
+        "observations": observed.to_json(),
+    }
+    open_units(setup, Path(out) / "units" if out else None, "calibrate", design, resume)
+    observer = Observer(
+        setup.space,
+        observed,
+        seed,
+        max(end_year, horizon.start_year + 1),
+        executor,
+        workers,
+        setup.store,
+        progress,
+    )
+    if method == "history-matching":
+        result = history_match(
+            setup.space, observed, observer, seed, waves, points, replications, draws, fit_until
+        )
+    else:
+        result = abc_smc(
+            setup.space, observed, observer, seed, population, budget, fit_until=fit_until
+        )
+    settings = {
+        "method": method,
+        "replications_per_point": replications if method == "history-matching" else 1,
+        "replications_run": result.replications_run,
+        "waves": waves if method == "history-matching" else None,
+        "points_per_wave": points,
+        "population": population if method == "abc" else None,
+        "budget": budget if method == "abc" else None,
+        "draws": len(result.draws),
+        "effective_sample_size": round(result.effective_sample_size, 1),
+        "fit_until": fit_until,
+        "observations_file": ", ".join(map(str, files)),
+    }
+    manifest = summary(setup, "calibrate", seed, settings, observer, result.notes)
+    return PosteriorStudy(setup, result, manifest, ", ".join(map(str, files)))

@@ -30,6 +30,7 @@ from sim.scenario.observations import (
     zone_problem,
 )
 from sim.scenario.overrides import override_text
+from sim.scenario.posterior import Posterior
 from sim.scenario.space import Space, combine, load_space
 
 Progress = Callable[[int], None] | None
@@ -171,8 +172,10 @@ def evaluator(
     executor: Executor | None,
     workers: int,
     progress: Progress,
+    posterior: Posterior | None = None,
 ) -> Evaluator:
-    """An evaluator of the space's candidates keeping ``indicators`` up to ``end_year``."""
+    """An evaluator of the space's candidates keeping ``indicators`` up to ``end_year`` (with
+    ``posterior``: each replication at its draw, the candidate's values on top)."""
     horizon = setup.scenario.horizon
     if end_year > horizon.end_year:
         raise ValueError(
@@ -188,6 +191,7 @@ def evaluator(
         workers=workers,
         store=setup.store,
         progress=progress,
+        posterior=posterior,
     )
 
 
@@ -199,8 +203,10 @@ def goal_evaluator(
     executor: Executor | None,
     workers: int,
     progress: Progress,
+    posterior: Posterior | None = None,
 ) -> Evaluator:
-    """An evaluator keeping what the goals need: their indicators, up to the last goal year."""
+    """An evaluator keeping what the goals need: their indicators, up to the last goal year
+    (with ``posterior``, over its draws)."""
     return evaluator(
         setup,
         replications,
@@ -210,6 +216,7 @@ def goal_evaluator(
         executor,
         workers,
         progress,
+        posterior,
     )
 
 

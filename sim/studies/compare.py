@@ -26,8 +26,9 @@ from sim.experiment.runner import run_replications
 from sim.results import OutputFolder, claim
 from sim.results.provenance import versions
 from sim.scenario import load_scenario_with_tree
+from sim.scenario.posterior import read_posterior
 from sim.studies.common import default_observations, engine_for, observed_table
-from sim.studies.run import ScenarioRun
+from sim.studies.run import ScenarioRun, posterior_scenarios
 from sim.studies.screen import decided_by_for
 
 
@@ -54,11 +55,16 @@ class Comparison:
         first = next(iter(self.runs.values())).results
         files["comparison.csv"] = self.comparison
         files["goal_comparison.csv"] = self.goal_comparison
+        posterior = next(iter(self.runs.values())).posterior
         files["comparison.json"] = {
             "scenarios": self.names,
             "root_seed": first.root_seed,
             "replications": first.replications,
             "differences": self.differences,
+            "p_met_includes_parameter_uncertainty": posterior is not None,
+            "posterior": (
+                posterior.summary(first.root_seed, first.replications) if posterior else None
+            ),
             "versions": versions(),
         }
         return files
@@ -80,19 +86,31 @@ def compare_scenarios(
     progress: Callable[[int], None] | None = None,
     seeds: list[int] | None = None,
     dask: str | None = None,
+    posterior: str | os.PathLike[str] | None = None,
 ) -> Comparison:
     """Run scenario files with the same root seed (common random numbers) and compare each
     with the first. ``seeds`` (one per scenario) overrides that, for independent streams.
     ``executor``, ``workers`` and ``dask`` choose where replications run, as for
-    :func:`~sim.studies.run.run_scenario`; one engine serves every scenario."""
+    :func:`~sim.studies.run.run_scenario`; one engine serves every scenario.
+
+    With ``posterior`` (a calibration posterior file, checked against each scenario) every
+    scenario runs the same draws in the same replications (drawn from the root seed), so
+    the paired differences and each goal's ``p_met`` are over the posterior; the goal tables'
+    ``p_met_fixed`` stay empty (``run --posterior`` gives them)."""
     loaded = [load_scenario_with_tree(path) for path in scenarios]
     names = [scenario.name for scenario, _ in loaded]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared: {names}")
     seeds = seeds or [seed] * len(loaded)
+    posteriors = [
+        read_posterior(posterior, tree.data) if posterior is not None else None
+        for _, tree in loaded
+    ]
     runs: dict[str, ScenarioRun] = {}
     with engine_for(executor, workers, dask) as engine:
-        for path, (scenario, tree), run_seed in zip(scenarios, loaded, seeds, strict=True):
+        for path, (scenario, tree), run_seed, drawn in zip(
+            scenarios, loaded, seeds, posteriors, strict=True
+        ):
             observed = default_observations(path, scenario)
             results = run_replications(
                 scenario,
@@ -101,14 +119,15 @@ def compare_scenarios(
                 executor=engine.executor,
                 workers=engine.workers,
                 progress=progress,
+                scenario_of=posterior_scenarios(drawn, run_seed, replications),
             )
+            decided = decided_by_for(path, scenario)
             runs[scenario.name] = ScenarioRun(
                 results,
-                goal_table(
-                    scenario, results.trajectories, replications, decided_by_for(path, scenario)
-                ),
+                goal_table(scenario, results.trajectories, replications, decided, drawn),
                 tree,
                 observed_table(observed, scenario) if observed else None,
+                drawn,
             )
     base_name = names[0]
     base_scenario, base_tree = loaded[0]

@@ -3,6 +3,11 @@
 >>> from sim.studies import run_scenario
 >>> run = run_scenario("scenarios/baseline.yaml", replications=20, seed=2018)
 >>> run.goals  # DataFrame, one row per goal
+
+With ``posterior="results/calibrate/posterior.csv"`` the replications run draws of a
+calibration posterior in pairs (``sim.scenario.posterior``), and the same replications are run
+again at the scenario's point values (common random numbers) for the goal table's
+``p_met_fixed``.
 """
 
 from __future__ import annotations
@@ -17,12 +22,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.goals import goal_table
+from sim.analysis.goals import goal_table, probability_basis
 from sim.analysis.survival import survival_table
-from sim.experiment.runner import RunResults, open_run_units, run_replications
+from sim.experiment.runner import (
+    RunResults,
+    check_events,
+    open_run_units,
+    run_identity,
+    run_replications,
+)
 from sim.results import OutputFolder, claim
 from sim.results.provenance import scenario_hash, versions
+from sim.results.units import UnitStore, discard_units
 from sim.scenario import SourceTree, load_scenario_with_tree
+from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.provenance import parameter_table
 from sim.scenario.schema import Scenario
 from sim.studies.common import default_observations, engine_for, observed_table
@@ -55,6 +68,8 @@ class ScenarioRun:
     goals: pd.DataFrame
     tree: SourceTree | None = None
     observations: pd.DataFrame | None = None
+    posterior: Posterior | None = None
+    fixed: RunResults | None = None  # with a posterior: the replications at point values
 
     @property
     def source_files(self) -> tuple[str, ...]:
@@ -99,7 +114,22 @@ class ScenarioRun:
             "parameters": (
                 self.parameters.to_dict(orient="records") if self.parameters is not None else []
             ),
+            "p_met_includes_parameter_uncertainty": self.posterior is not None,
+            "p_met_basis": probability_basis(self.posterior),
+            "posterior": self._posterior_manifest(),
         }
+
+    def _posterior_manifest(self) -> dict | None:
+        """The posterior's file, digest and each replication's draw, and the replications
+        at point values (None without a posterior)."""
+        if self.posterior is None:
+            return None
+        found = self.posterior.summary(self.results.root_seed, self.results.replications)
+        if self.fixed is not None:
+            found["point_value_replications"] = self.fixed.replications
+            found["point_value_events"] = self.fixed.events
+            found["point_value_wall_seconds"] = round(self.fixed.wall_seconds, 3)
+        return found
 
     def files(self, table_format: str = "csv") -> dict[str, pd.DataFrame | dict | bytes]:
         """The results folder's files: trajectories.csv, goals.csv, survival.csv,
@@ -150,6 +180,7 @@ def run_scenario(
     dask: str | None = None,
     units_dir: str | os.PathLike[str] | None = None,
     resume: bool = False,
+    posterior: str | os.PathLike[str] | Posterior | None = None,
 ) -> ScenarioRun:
     """Run a scenario (object or YAML path) and compute its goal table.
 
@@ -169,6 +200,12 @@ def run_scenario(
     another scenario, seed or ``firm_records``; without ``resume`` they are discarded.
     The units stay after the run: ``sim.results.units.discard_units(units_dir)`` deletes
     them.
+
+    ``posterior`` (a file, or a :class:`~sim.scenario.posterior.Posterior` read against this
+    scenario) runs replication ``i`` at draw ``posterior.assignment(seed, replications)[i]``
+    and the same replications at the point values too (their units in ``units_dir/fixed``);
+    the goal table's ``p_met`` is then over the posterior and ``p_met_fixed`` at the point
+    values (see ``sim.analysis.goals``).
     """
     if resume and units_dir is None:
         raise ValueError("resume needs units_dir, the folder of the stored replications")
@@ -180,9 +217,19 @@ def run_scenario(
     if observations is None:  # those beside the file, of the scenario's zone
         observations = default_observations(beside, scenario) if beside is not None else None
     observed = observed_table(observations, scenario) if observations else None
-    store = None
+    if posterior is not None and not isinstance(posterior, Posterior):
+        data = tree.data if tree is not None else scenario.model_dump(mode="json", by_alias=True)
+        posterior = read_posterior(posterior, data)
+    scenario_of = posterior_scenarios(posterior, seed, replications)
+    store = fixed_store = None
     if units_dir is not None:  # before the engine starts: a mismatch fails at once
-        store = open_run_units(units_dir, scenario, seed, firm_records, resume)
+        digest = posterior.digest if posterior is not None else None
+        store = open_run_units(units_dir, scenario, seed, firm_records, resume, digest)
+        if posterior is not None:
+            fixed_store = open_point_value_units(units_dir, scenario, seed, resume)
+        else:
+            discard_units(Path(units_dir) / POINT_VALUE_UNITS)
+    fixed = None
     with engine_for(executor, workers, dask) as engine:
         results = run_replications(
             scenario,
@@ -193,7 +240,49 @@ def run_scenario(
             firm_records=firm_records,
             progress=progress,
             store=store,
+            scenario_of=scenario_of,
         )
+        if posterior is not None:  # the same replications at the point values
+            fixed = run_replications(
+                scenario,
+                replications,
+                seed,
+                executor=engine.executor,
+                workers=engine.workers,
+                progress=progress,
+                store=fixed_store,
+            )
     decided = decided_by_for(beside, scenario) if beside is not None else None
-    goals = goal_table(scenario, results.trajectories, replications, decided)
-    return ScenarioRun(results, goals, tree, observed)
+    fixed_trajectories = fixed.trajectories if fixed is not None else None
+    goals = goal_table(
+        scenario, results.trajectories, replications, decided, posterior, fixed_trajectories
+    )
+    return ScenarioRun(results, goals, tree, observed, posterior, fixed)
+
+
+#: The folder, inside a run's units, of the replications at point values of a run over a
+#: posterior.
+POINT_VALUE_UNITS = "fixed"
+
+
+def open_point_value_units(
+    units_dir: str | os.PathLike[str], scenario: Scenario, seed: int, resume: bool
+) -> UnitStore:
+    """The unit store of a posterior run's replications at point values (``units_dir/fixed``)."""
+    identity = {**run_identity(scenario, seed, False), "part": "point values"}
+    return UnitStore(Path(units_dir) / POINT_VALUE_UNITS, identity, resume)
+
+
+def posterior_scenarios(
+    posterior: Posterior | None, seed: int, replications: int
+) -> Callable[[int], Scenario] | None:
+    """Replication ``i``'s scenario at its draw of ``posterior`` (one object per draw), or
+    None without a posterior. Every draw used is checked first: a draw making the scenario
+    invalid raises ScenarioError, one expecting too many events ``TooManyEvents``."""
+    if posterior is None:
+        return None
+    draws = posterior.assignment(seed, replications).tolist()
+    made = {draw: posterior.scenario(draw) for draw in dict.fromkeys(draws)}
+    for draw, scenario in made.items():
+        check_events(scenario, f"{posterior.file}: draw {draw}")
+    return lambda i: made[draws[i]]

@@ -1,5 +1,6 @@
 """Tune (backcasting): the cheapest lever settings that meet the goals with a given
-probability."""
+probability; with a calibration posterior, over the parameters' uncertainty too, beside the
+answer at the scenario's point values (``sim.analysis.tuning.Robustness``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.tuning import Tuning, select_goals, tune
+from sim.analysis.tuning import (
+    Robustness,
+    Tuning,
+    answer_probabilities,
+    select_goals,
+    tune,
+)
 from sim.results import OutputFolder, claim
+from sim.scenario.posterior import Posterior, read_posterior
 from sim.studies.common import (
     Progress,
     Setup,
@@ -34,11 +42,24 @@ class TuneStudy:
     setup: Setup
     result: Tuning
     manifest: dict[str, Any]
+    #: with a posterior: the tuning at point values and what the posterior changed
+    robustness: Robustness | None = None
 
     def files(self, out: Path) -> dict[str, pd.DataFrame | dict | str]:
-        """trials.csv, the tuned scenario (when a policy met the goals) and summary.json."""
+        """trials.csv, the tuned scenario (when a policy met the goals) and summary.json.
+        With a posterior, trials.csv holds both searches (column ``over``: ``posterior`` or
+        ``point values``) and summary.json the point-value answer and the comparison."""
         result = self.result
-        files: dict[str, pd.DataFrame | dict | str] = {"trials.csv": result.trials}
+        trials = result.trials
+        if self.robustness is not None:
+            trials = pd.concat(
+                [
+                    trials.assign(over="posterior"),
+                    self.robustness.point.trials.assign(over="point values"),
+                ],
+                ignore_index=True,
+            )
+        files: dict[str, pd.DataFrame | dict | str] = {"trials.csv": trials}
         if result.best is not None:
             name, text = self._tuned(out)
             files[name] = text
@@ -46,6 +67,7 @@ class TuneStudy:
             **self.manifest,
             "best": result.best,
             "best_summary": result.best_summary,
+            "point_values": self.robustness.summary() if self.robustness is not None else None,
         }
         return files
 
@@ -59,10 +81,13 @@ class TuneStudy:
     def _tuned(self, out: Path) -> tuple[str, str]:
         result = self.result
         s = result.best_summary
+        over = ""
+        if self.robustness is not None:
+            over = f" over the posterior {self.robustness.posterior_file}"
         comments = {
             path: (
                 f"assumption: policy lever found by zonesim tune — cheapest setting meeting "
-                f"{', '.join(result.goals)} with P = {s['p_all']:.2f} "
+                f"{', '.join(result.goals)}{over} with P = {s['p_all']:.2f} "
                 f"(90 % {s['p_all_low']:.2f}-{s['p_all_high']:.2f}, {s['replications']} "
                 f"replications) >= {result.min_probability:g}; cost "
                 f"{s['cost_yuan'] / 1e6:.2f} M yuan; {date.today().isoformat()}"
@@ -97,9 +122,15 @@ def tune_scenario(
     resume: bool = False,
     progress: Progress = None,
     setup: Setup | None = None,
+    posterior: str | os.PathLike[str] | Posterior | None = None,
 ) -> TuneStudy:
     """Cheapest lever settings meeting ``goals`` (``all`` or keys) with ``min_probability``;
-    finished candidates are kept in ``out/units`` (when ``out`` is given) for ``resume``."""
+    finished candidates are kept in ``out/units`` (when ``out`` is given) for ``resume``.
+
+    With ``posterior`` (a calibration posterior file, or one read against this scenario),
+    replication ``i`` of every candidate runs at its draw (levers on top), so the probability
+    is over the posterior; the same search is run at the point values too, and its answer is
+    re-run over the posterior: ``TuneStudy.robustness`` (about twice the work)."""
     confirm_replications = confirm_replications or 4 * replications
     design = {
         "replications": replications,
@@ -111,29 +142,64 @@ def tune_scenario(
     }
     setup = setup or prepare(scenario, space, "lever")
     chosen = select_goals(setup.scenario, goals)
+    if posterior is not None and not isinstance(posterior, Posterior):
+        posterior = read_posterior(posterior, setup.tree.data)
+    if posterior is not None:
+        design["posterior_sha256"] = posterior.digest
     open_units(setup, Path(out) / "units" if out else None, "tune", design, resume)
-    search = goal_evaluator(setup, chosen, replications, seed, executor, workers, progress)
-    # the answer's probabilities are re-estimated on other replications (another root seed)
-    validator = goal_evaluator(setup, chosen, replications, seed + 1, executor, workers, progress)
-    result = tune(
-        setup.space,
-        chosen,
-        search,
-        replications,
-        trials,
-        min_probability,
-        seed,
-        confirm_replications=confirm_replications,
-        validate=validator,
-    )
-    search.events += validator.events
-    search.evaluations += validator.evaluations
+
+    def search_over(drawn: Posterior | None) -> tuple[Tuning, list]:
+        """The four stages (see ``sim.analysis.tuning``), over ``drawn`` or at point values."""
+        search = goal_evaluator(
+            setup, chosen, replications, seed, executor, workers, progress, drawn
+        )
+        # the answer's probabilities are re-estimated on other replications (another seed)
+        validator = goal_evaluator(
+            setup, chosen, replications, seed + 1, executor, workers, progress, drawn
+        )
+        result = tune(
+            setup.space,
+            chosen,
+            search,
+            replications,
+            trials,
+            min_probability,
+            seed,
+            confirm_replications=confirm_replications,
+            validate=validator,
+        )
+        return result, [search, validator]
+
+    result, evaluators = search_over(posterior)
+    robustness = None
+    if posterior is not None:
+        point, more = search_over(None)
+        evaluators += more
+        over = None
+        if point.best is not None:  # the point-value answer on the validation replications
+            over = answer_probabilities(
+                setup.space, chosen, evaluators[1], point.best, confirm_replications
+            )
+        robustness = Robustness(result, point, over, posterior.file, posterior.draws)
+    search = evaluators[0]
+    for other in evaluators[1:]:
+        search.events += other.events
+        search.evaluations += other.evaluations
     settings = {
         "replications": replications,
         "trials": trials,
         "goals": list(chosen),
         "min_probability": min_probability,
         "confirm_replications": confirm_replications,
+        "p_met_includes_parameter_uncertainty": posterior is not None,
+        "posterior": posterior.summary() if posterior is not None else None,
     }
-    manifest = summary(setup, "tune", seed, settings, search, result.notes)
-    return TuneStudy(setup, result, manifest)
+    notes = list(result.notes)
+    levers = [p for p in (posterior.parameters if posterior else []) if p in setup.space.paths]
+    if levers:
+        notes.append(
+            f"{', '.join(levers)}: in the posterior and a lever here; each candidate sets it, "
+            "the posterior's values of it are not used"
+        )
+    manifest = summary(setup, "tune", seed, settings, search, notes)
+    return TuneStudy(setup, result, manifest, robustness)

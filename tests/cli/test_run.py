@@ -40,8 +40,12 @@ GOAL_COLUMNS = [
     "p05",
     "p95",
     "p_met",
+    "p_met_fixed",
+    "parameter_share",
+    "chance_share",
     "status",
     "decided_by",
+    "includes_parameter_uncertainty",
 ]
 MANIFEST_KEYS = {
     "scenario",
