@@ -267,7 +267,8 @@ def run_report(output: OutputFolder) -> str:
     parts.append(toc(entries))
     goal_body = (
         f"<p>{esc(status_summary(goals))} P(met) is the share of replications in which the "
-        "goal is met in its year; on track ≥ 0.8, off track ≤ 0.2.</p>"
+        "goal is met in its year; on track ≥ 0.8, off track ≤ 0.2. "
+        f"{esc(results.manifest.get('p_met_basis', ''))}</p>"
         + goal_table_html(goals, scenario)
         + plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"])
     )

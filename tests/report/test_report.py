@@ -106,3 +106,12 @@ def test_comparison_report(comparison_report: Path) -> None:
     assert len(image_sources(text)) == len(plots)
     for name in ("baseline", "variant"):
         assert f'id="scenario-{name}"' in text
+
+
+def test_run_report_says_what_its_probabilities_include(run_report: Path) -> None:
+    """A run without --posterior says its P(met) leaves parameter uncertainty out."""
+    html = run_report.read_text(encoding="utf-8")
+    assert (
+        "P(met) at the scenario&#x27;s point values: parameter uncertainty not included" in html
+        or "P(met) at the scenario's point values: parameter uncertainty not included" in html
+    )
