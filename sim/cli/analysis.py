@@ -259,6 +259,17 @@ def _fmt(value: float) -> str:
     return f"{value:,.4g}"
 
 
+def _observation_cells(row: Any) -> tuple[str, str]:
+    """A fit row's observation (``loans_yuan 2020–2021``) and observed figure or range."""
+    years = (
+        str(row.year)
+        if row.to_year is None or row.to_year != row.to_year
+        else f"{row.year}–{int(row.to_year)}"
+    )
+    observed = _fmt(row.observed) if row.low == row.high else f"{_fmt(row.low)}–{_fmt(row.high)}"
+    return f"{row.indicator} {years}", observed
+
+
 def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.method != "search":
         return _calibrate_posterior(args, out, err)
@@ -316,19 +327,12 @@ def cmd_calibrate(args: argparse.Namespace, out: Console, err: Console) -> int:
         for column in ("observation", "observed", "best mean", "band", "in band", "use"):
             fit.add_column(column, justify="left" if column == "observation" else "right")
         for row in cal.fit.itertuples():
-            years = (
-                str(row.year)
-                if row.to_year is None or row.to_year != row.to_year
-                else f"{row.year}–{int(row.to_year)}"
-            )
-            observed = (
-                _fmt(row.observed) if row.low == row.high else f"{_fmt(row.low)}–{_fmt(row.high)}"
-            )
+            label, observed = _observation_cells(row)
             use = "fitted" if row.used_in_fit else "hindcast"
             if not row.informative:
                 use += " (fixed)"
             fit.add_row(
-                f"{row.indicator} {years}",
+                label,
                 observed,
                 _fmt(row.best_mean),
                 f"{_fmt(row.band_q05)}–{_fmt(row.band_q95)}",
@@ -734,21 +738,14 @@ def _calibrate_posterior(args: argparse.Namespace, out: Console, err: Console) -
         for column in ("observation", "observed", "median", "band", "in band", "use"):
             fit.add_column(column, justify="left" if column == "observation" else "right")
         for row in post.fit.itertuples():
-            years = (
-                str(row.year)
-                if row.to_year is None or row.to_year != row.to_year
-                else f"{row.year}–{int(row.to_year)}"
-            )
-            observed = (
-                _fmt(row.observed) if row.low == row.high else f"{_fmt(row.low)}–{_fmt(row.high)}"
-            )
+            label, observed = _observation_cells(row)
             use = "fitted" if row.used_in_fit and row.informative else "not fitted"
             if row.used_in_fit and not row.informative:
                 use += " (fixed)"
             elif not row.used_in_fit:
                 use = "hindcast"
             fit.add_row(
-                f"{row.indicator} {years}",
+                label,
                 observed,
                 _fmt(row.median),
                 f"{_fmt(row.band_q05)}–{_fmt(row.band_q95)}",
