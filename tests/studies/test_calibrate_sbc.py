@@ -92,7 +92,7 @@ def calibrations(space) -> list[tuple[dict[str, float], pd.DataFrame]]:
     asserts=f"the known parameters of {K} synthetic zones (2 parameters each: loans per "
     "institution, maker arrivals) lie inside the 90 % posterior interval in about 90 % of "
     "cases",
-    tolerance=f"at least 15 of {2 * K} intervals (P = 0.04 of fewer at a true 90 %)",
+    tolerance=f"at least 15 of {2 * K} intervals (P = 0.011 of fewer at a true 90 %)",
 )
 def test_history_matching_recovers_known_parameters(calibrations, measured) -> None:
     hits = [
