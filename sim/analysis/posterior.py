@@ -20,8 +20,9 @@ After the last wave, points drawn uniformly from the non-implausible region are 
 the emulated Gaussian likelihood of the observations (the distances d_i again): an
 importance sample of the posterior, written with its weights.
 
-**ABC-SMC** (Toni et al. 2009; Beaumont et al. 2009): populations of particles, each run
-once (its own replication: its own random streams), accepted when the distance
+**ABC-SMC** (Toni et al. 2009; Beaumont et al. 2009): first a few points of the prior on one
+common random stream tell which figures the parameters move; then populations of particles,
+each run once (its own replication: its own random streams), accepted when the distance
 sqrt(Σ (d_i / σ_i)²) to the observations is within a threshold that falls to the previous
 generation's median; particles perturbed by a Gaussian kernel of twice the previous
 population's weighted covariance and weighted by prior / proposal density.
@@ -406,28 +407,35 @@ def abc_smc(
 ) -> PosteriorSample:
     """ABC-SMC (see the module doc): populations of ``population`` particles, one
     replication each, until ``generations`` or ``budget`` simulated replications."""
-    if population < 2 or budget < population:
-        raise ValueError("ABC-SMC needs population >= 2 and budget >= population")
+    if population < 2 or budget < population + max(5, 2 * space.dimension):
+        raise ValueError(
+            "ABC-SMC needs population >= 2 and a budget of at least the population and "
+            f"{max(5, 2 * space.dimension)} probe runs"
+        )
     observations, used = _prepare(observations, fit_until)
     dimension = space.dimension
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xABC]))
     low, high, error = observed_ranges(observations)
-    counter = 0  # replication index of the next simulation: every particle its own streams
+    # which figures the parameters move: a few points of the prior on one common stream (with
+    # a stream each, chance alone would make every random figure look informative)
+    probe = qmc.LatinHypercube(d=dimension, seed=rng).random(max(5, 2 * dimension))
+    probe_sims = simulate([space.values(u) for u in probe], [[0]] * len(probe))
+    _check_simulated(probe_sims, observations)
+    fitted = used & _informative(probe_sims, observations)
+    counter = len(probe)  # replications run so far
+    next_stream = 1  # every particle its own random streams, from 1 on
 
     def run(units: np.ndarray) -> np.ndarray:
-        nonlocal counter
+        nonlocal counter, next_stream
         values = [space.values(u) for u in units]
-        streams = [[counter + n] for n in range(len(values))]
+        streams = [[next_stream + n] for n in range(len(values))]
         counter += len(values)
+        next_stream += len(values)
         return simulate(values, streams)[:, :, 0]
 
     # generation 0: the prior
     units = qmc.LatinHypercube(d=dimension, seed=rng).random(population)
     sims = run(units)
-    _check_simulated(sims[:, :, None], observations)
-    fitted = used & (
-        np.ptp(sims, axis=0) > 1e-9 * np.maximum(1.0, np.abs(observations["value"].to_numpy(float)))
-    )
     spread = np.std(sims, axis=0)
     sigma = np.sqrt(error + spread**2)
     sigma = np.where(sigma > 0, sigma, 1.0)

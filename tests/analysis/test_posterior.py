@@ -185,14 +185,26 @@ def test_abc_smc_recovers_the_truth_within_its_budget() -> None:
 
 
 def test_abc_smc_uses_its_own_random_streams_for_each_particle() -> None:
-    seen: list[int] = []
+    """Each particle runs on a stream of its own; the probe of which figures the parameters
+    move runs its points on one common stream (0), so that a figure that varies by chance
+    alone is not taken for one the parameters move."""
+    calls: list[list[int]] = []
 
     def simulate(points, streams):
-        seen.extend(i for idx in streams for i in idx)
-        return simulator(0)(points, streams)
+        calls.append([i for idx in streams for i in idx])
+        values = simulator(0)(points, streams)
+        noise = [np.random.default_rng([5, idx[0]]).normal() for idx in streams]
+        values[:, 2, 0] = noise  # y3: chance alone
+        return values
 
-    abc_smc(SPACE, synthetic(0)[1], simulate, seed=0, population=20, budget=100)
-    assert len(seen) == len(set(seen)) <= 100
+    post = abc_smc(SPACE, synthetic(0)[1], simulate, seed=0, population=20, budget=100)
+    probe, *particles = calls
+    assert set(probe) == {0} and len(probe) == 5
+    seen = [i for call in particles for i in call]
+    assert len(seen) == len(set(seen)) and min(seen) == 1
+    assert post.replications_run == len(probe) + len(seen) <= 100
+    flags = post.observations.set_index("indicator")["informative"]
+    assert flags.to_dict() == {"y1": True, "y2": True, "y3": False}
 
 
 def test_history_matching_without_informative_observations_returns_the_prior() -> None:
