@@ -22,8 +22,9 @@ from sim.cli.common import (
 )
 from sim.plots.discovery import plot_discovery
 from sim.report import write_report
+from sim.scenario.posterior import read_posterior
 from sim.studies import discover
-from sim.studies.common import prepare
+from sim.studies.common import Setup, prepare
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
@@ -65,6 +66,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         "its samples meeting the goal) reaches this once its restrictions that may be chance "
         "(quasi-p > 0.05) are dropped (default 0.8)",
     )
+    parser.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="a calibration's posterior.csv: its parameters (which must be in the spaces) are "
+        "drawn from it, jointly and by weight, instead of the hypercube",
+    )
     parser.add_argument("--out", "-o", help="results folder (default results/discover_<name>)")
     parser.add_argument(
         "--resume",
@@ -75,13 +82,22 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
     return {"discover": cmd_discover}
 
 
+def _check(args: argparse.Namespace, setup: Setup) -> None:
+    """The goal, and the posterior file against the scenario and the spaces (kept on
+    ``args``), before the folder is claimed."""
+    select_goals(setup.scenario, args.goal)
+    args.posterior_draws = (
+        read_posterior(args.posterior, setup.tree.data, setup.space) if args.posterior else None
+    )
+
+
 def cmd_discover(args: argparse.Namespace, out: Console, err: Console) -> int:
     with _study_folder(
         args,
         "discover",
         discover.KIND,
         lambda: prepare(args.scenario, args.space, None, first_wins=True),
-        lambda setup: select_goals(setup.scenario, args.goal),
+        lambda setup: _check(args, setup),
     ) as (folder, setup):
         study = _run(
             lambda **kw: discover.discover_scenario(
@@ -96,6 +112,7 @@ def cmd_discover(args: argparse.Namespace, out: Console, err: Console) -> int:
                 args.min_density,
                 resume=args.resume,
                 setup=setup,
+                posterior=args.posterior_draws,
                 **kw,
             ),
             args,

@@ -25,6 +25,7 @@ from sim.analysis.goals import goal_values
 from sim.analysis.sweep import design
 from sim.analysis.tuning import goal_met, select_goals
 from sim.results import OutputFolder, claim
+from sim.scenario.posterior import POSTERIOR_STREAM, Posterior
 from sim.studies.common import Progress, Setup, goal_evaluator, open_units, prepare, summary
 
 KIND = "discovery"
@@ -80,6 +81,19 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def from_posterior(
+    points: list[dict[str, float]], posterior: Posterior, seed: int
+) -> list[dict[str, float]]:
+    """The samples with the posterior's parameters replaced by a draw each (sampled by weight
+    from ``SeedSequence([seed, POSTERIOR_STREAM, 1])``: apart from a run's draws)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, POSTERIOR_STREAM, 1]))
+    picks = rng.choice(posterior.draws, size=len(points), p=posterior.weights)
+    return [
+        {**point, **posterior.draw_values(int(pick))}
+        for point, pick in zip(points, picks, strict=True)
+    ]
+
+
 def sample_table(
     goals: dict,
     points: list[dict[str, float]],
@@ -119,21 +133,31 @@ def discover_scenario(
     resume: bool = False,
     progress: Progress = None,
     setup: Setup | None = None,
+    posterior: Posterior | None = None,
 ) -> DiscoverStudy:
     """Sample the spaces (a parameter in two files is kept as the first has it), run every
     sample, and find with PRIM the ranges of the parameters under which ``goal`` (a goal key,
     or several separated by commas: all of them met) is met; finished samples are kept in
     ``out/units`` (when ``out`` is given) for ``resume``. ``threshold`` and ``min_density``
-    change no run, so a resumed discovery with other values of them runs nothing again."""
+    change no run, so a resumed discovery with other values of them runs nothing again.
+
+    With ``posterior`` (whose columns are parameters of the spaces), each sample draws those
+    parameters jointly from it, by weight (deterministically from the seed), and the others
+    from the hypercube: the boxes are then over the calibrated parameters' posterior and the
+    assumptions' ranges."""
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1] (got {threshold})")
     setup = setup or prepare(scenario, list(spaces), None, first_wins=True)
     chosen = select_goals(setup.scenario, goal)
     identity = {"replications": replications, "root_seed": seed, "samples": samples, "goal": goal}
+    if posterior is not None:
+        identity["posterior_sha256"] = posterior.digest
     open_units(setup, Path(out) / "units" if out else None, "discover", identity, resume)
     evaluate = goal_evaluator(setup, chosen, replications, seed, executor, workers, progress)
     space = setup.space
     points = [space.values(unit) for unit in design(space, "lhs", samples, seed)]
+    if posterior is not None:
+        points = from_posterior(points, posterior, seed)
     tables = []
     for start in range(0, len(points), CHUNK):
         tables += evaluate.many(points[start : start + CHUNK], replications)
@@ -145,7 +169,14 @@ def discover_scenario(
         "goals": list(chosen),
         "samples": samples,
         "replications": replications,
-        "design": "lhs",
+        "design": "lhs" if posterior is None else "lhs, posterior for its parameters",
+        "posterior": None
+        if posterior is None
+        else {
+            "file": posterior.file,
+            "sha256": posterior.digest,
+            "parameters": posterior.parameters,
+        },
         "threshold": threshold,
         "min_density": min_density,
         "spaces": [str(s) for s in spaces],

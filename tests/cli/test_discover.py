@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.results import claim
-from tests.helpers import run_cli, short_scenario
+from tests.helpers import run_cli, short_scenario, write_posterior
 
 RATE = "arrivals.origins.high_level_team.rate_per_year"
 MAKERS = "arrivals.origins.maker_team.rate_per_year"
@@ -194,3 +194,34 @@ def test_a_bad_threshold_exits_2(
     code, stdout, err = run_cli(args(inputs, tmp_path / "t", "--threshold", "1.5"), capsys)
     assert code == 2
     assert "--threshold: must be in (0, 1] (got 1.5)" in err
+
+
+def test_samples_draw_the_posteriors_parameters_from_it(
+    inputs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --posterior, the posterior's parameter takes only its draws' values (by weight);
+    the others still spread over the hypercube."""
+    posterior = write_posterior(
+        tmp_path / "posterior.csv", {RATE: [0.5, 4.0, 9.0]}, weights=[0.5, 0.5, 0.0]
+    )
+    out = tmp_path / "over"
+    code, _stdout, err = run_cli(args(inputs, out, "--posterior", posterior, "--no-plots"), capsys)
+    assert code == 0, err
+    samples = pd.read_csv(out / "samples.csv")
+    assert set(samples[RATE]) == {0.5, 4.0}  # the draw of weight 0 never
+    assert samples[MAKERS].nunique() == len(samples)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["posterior"]["parameters"] == [RATE]
+
+
+def test_a_posterior_column_not_in_the_spaces_exits_2(
+    inputs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "funding.loans.loans_per_institution_per_year"
+    posterior = write_posterior(tmp_path / "posterior.csv", {key: [0.5, 0.7]})
+    out = tmp_path / "notin"
+    code, stdout, err = run_cli(args(inputs, out, "--posterior", posterior), capsys)
+    assert code == 2 and stdout == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"{posterior}: column '{key}': ")
+    assert not out.exists()
