@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.indicators import INDICATORS
-from sim.scenario.posterior import Posterior, variance_shares
+from sim.scenario.posterior import Posterior, variance_share_interval, variance_shares
 from sim.scenario.schema import Goal, Scenario
 
 GOAL_COLUMNS = [
@@ -34,6 +34,8 @@ GOAL_COLUMNS = [
     "p_met_fixed",
     "parameter_share",
     "chance_share",
+    "parameter_share_low",
+    "parameter_share_high",
     "status",
     "decided_by",
     "includes_parameter_uncertainty",
@@ -108,7 +110,8 @@ def goal_table(
     With ``posterior`` the replications ran its draws in pairs (see the module doc):
     ``p_met`` is over the posterior, ``p_met_fixed`` comes from ``fixed`` (the trajectories of
     the same replications at the scenario's point values; NaN without them) and
-    ``parameter_share``/``chance_share`` split the indicator's variance. Without it
+    ``parameter_share``/``chance_share`` split the indicator's variance (with a 90 %
+    bootstrap interval of the first, ``parameter_share_low``/``_high``). Without it
     ``p_met_fixed`` is ``p_met`` and the shares are NaN. ``includes_parameter_uncertainty``
     says which."""
     rows = []
@@ -119,26 +122,26 @@ def goal_table(
         base = goal_base(scenario, goal, trajectories, replications)
         if goal.indicator is None:
             reason = f"not modelled: {goal.not_modelled_reason}"
-            empty = (math.nan,) * 7
+            empty = (math.nan,) * 9
             rows.append((*head, *base, *empty, reason, "", over_posterior))
             continue
         values = goal_values(trajectories, goal.indicator, goal.year, replications)
         finite = values[np.isfinite(values)]
         why = decided_by.get(key, "")
         if finite.size == 0:
-            nothing = (math.nan, math.nan, math.nan, 0.0, math.nan, math.nan, math.nan)
+            nothing = (math.nan, math.nan, math.nan, 0.0, *(math.nan,) * 5)
             rows.append((*head, *base, *nothing, "no simulated value", why, over_posterior))
             continue
         p05, median, p95 = np.percentile(finite, [5, 50, 95])
         p_met = float(np.mean(met(values, goal)))
         if not over_posterior:
-            p_fixed, shares = p_met, (math.nan, math.nan)
+            p_fixed, shares = p_met, (math.nan,) * 4
         else:
             p_fixed = math.nan
             if fixed is not None:
                 at_point = goal_values(fixed, goal.indicator, goal.year, replications)
                 p_fixed = float(np.mean(met(at_point, goal)))
-            shares = variance_shares(values)
+            shares = (*variance_shares(values), *variance_share_interval(values))
         verdict = DETERMINED if determined(goal) else status(p_met)
         spread = (float(median), float(p05), float(p95))
         rows.append((*head, *base, *spread, p_met, p_fixed, *shares, verdict, why, over_posterior))

@@ -405,3 +405,32 @@ def variance_shares(values: np.ndarray) -> tuple[float, float]:
     chance = float(np.mean((first[complete] - second[complete]) ** 2 / 2))
     parameter = max(0.0, 1.0 - chance / total)
     return parameter, 1.0 - parameter
+
+
+#: Bootstrap resamples of the pairs behind the interval of the parameters' share.
+SHARE_RESAMPLES = 2000
+
+
+def variance_share_interval(
+    values: np.ndarray, level: float = 0.90, resamples: int = SHARE_RESAMPLES
+) -> tuple[float, float]:
+    """A ``level`` bootstrap interval of ``parameter_share`` (see :func:`variance_shares`):
+    the complete pairs resampled with replacement (a fixed seed: the same values give the
+    same interval), the share recomputed from each resample; NaN, NaN where the share is."""
+    values = np.asarray(values, dtype=np.float64)
+    pairs = len(values) // 2
+    first, second = values[0 : 2 * pairs : 2], values[1 : 2 * pairs : 2]
+    complete = np.isfinite(first) & np.isfinite(second)
+    if complete.sum() < 2 or math.isnan(variance_shares(values)[0]):
+        return math.nan, math.nan
+    a, b = first[complete], second[complete]
+    rng = np.random.default_rng(np.random.SeedSequence([POSTERIOR_STREAM, 2]))
+    picks = rng.integers(0, len(a), size=(resamples, len(a)))
+    ya, yb = a[picks], b[picks]
+    total = np.var(np.concatenate([ya, yb], axis=1), axis=1, ddof=1)
+    chance = np.mean((ya - yb) ** 2 / 2, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total > 0, np.maximum(0.0, 1.0 - chance / total), 0.0)
+    tail = (1 - level) / 2
+    low, high = np.quantile(shares, [tail, 1 - tail])
+    return float(low), float(high)

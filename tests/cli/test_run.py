@@ -43,6 +43,8 @@ GOAL_COLUMNS = [
     "p_met_fixed",
     "parameter_share",
     "chance_share",
+    "parameter_share_low",
+    "parameter_share_high",
     "status",
     "decided_by",
     "includes_parameter_uncertainty",
