@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -120,11 +121,7 @@ def calibrate(
     if trials < 1:
         raise ValueError("trials must be at least 1")
     observations = observations.reset_index(drop=True).copy()
-    ends = observation_end_year(observations)
-    used = ends <= fit_until if fit_until is not None else pd.Series(True, index=ends.index)
-    if not used.any():
-        raise ValueError(f"no observation up to {fit_until} to fit")
-    used_mask = used.to_numpy()
+    used_mask = fitted_mask(observations, fit_until)
     # First the scenario as written (where inside the bounds), then the centre of the space.
     own = [
         space.parameters[p].unit(v) if space.parameters[p].scale == "linear" or v > 0 else -1.0
@@ -138,7 +135,7 @@ def calibrate(
         values = space.values(unit)
         sims = simulated_values(evaluate(values), observations, replications)
         if number == 0:
-            _check_simulated(sims, observations)
+            check_simulated(sims, observations)
         loss = float(misfit_terms(sims, observations)[used_mask].sum())
         search.tell(trial, loss)
         rows.append({"trial": number, **values, "loss": loss})
@@ -168,8 +165,7 @@ def calibrate(
     best = {p: float(table.at[best_index, p]) for p in space.paths}
 
     means = np.array([s.mean(axis=1) for s in simulated])  # trials x observations
-    scale = np.maximum(1.0, np.abs(observations["value"].to_numpy(float)))
-    informative = np.ptp(means, axis=0) > 1e-9 * scale
+    informative = moves_with_parameters(means, observations)
     observations["used_in_fit"] = used_mask
     observations["informative"] = informative
 
@@ -181,8 +177,41 @@ def calibrate(
     return Calibration(space, observations, table, best, ranges, fit, threshold, fit_until, notes)
 
 
-def _check_simulated(simulated: np.ndarray, observations: pd.DataFrame) -> None:
-    """Every observation must have a simulated value in every replication."""
+def fitted_mask(observations: pd.DataFrame, fit_until: int | None) -> np.ndarray:
+    """Which observations are fitted: those up to ``fit_until`` (all without it); a
+    ValueError when none is."""
+    ends = observation_end_year(observations)
+    used = (ends <= fit_until).to_numpy() if fit_until is not None else np.ones(len(ends), bool)
+    if not used.any():
+        raise ValueError(f"no observation up to {fit_until} to fit")
+    return used
+
+
+def moves_with_parameters(means: np.ndarray, observations: pd.DataFrame) -> np.ndarray:
+    """Which observations the parameters move: their simulated means (points x observations,
+    common random numbers) differ between points beyond rounding."""
+    scale = np.maximum(1.0, np.abs(observations["value"].to_numpy(float)))
+    return np.ptp(means, axis=0) > 1e-9 * scale
+
+
+def fit_head(obs: Any) -> dict[str, Any]:
+    """The observation's columns of a fit table (``obs``: a row of the observations with
+    ``used_in_fit`` and ``informative``)."""
+    return {
+        "indicator": obs.indicator,
+        "year": int(obs.year),
+        "to_year": None if pd.isna(obs.to_year) else int(obs.to_year),
+        "observed": obs.value,
+        "low": obs.low,
+        "high": obs.high,
+        "used_in_fit": bool(obs.used_in_fit),
+        "informative": bool(obs.informative),
+    }
+
+
+def check_simulated(simulated: np.ndarray, observations: pd.DataFrame) -> None:
+    """Every observation must have a simulated value in every run (``simulated``:
+    observations x runs)."""
     missing = [
         f"{obs.indicator} {obs.year}"
         for row, obs in zip(simulated, observations.itertuples(index=False), strict=True)
@@ -238,14 +267,7 @@ def _fit_table(
         band_low, band_high = np.nanquantile(pooled[i], [0.05, 0.95])
         rows.append(
             {
-                "indicator": obs.indicator,
-                "year": int(obs.year),
-                "to_year": None if pd.isna(obs.to_year) else int(obs.to_year),
-                "observed": obs.value,
-                "low": obs.low,
-                "high": obs.high,
-                "used_in_fit": bool(obs.used_in_fit),
-                "informative": bool(obs.informative),
+                **fit_head(obs),
                 "best_mean": float(np.nanmean(best[i])),
                 "best_q05": float(np.nanquantile(best[i], 0.05)),
                 "best_q95": float(np.nanquantile(best[i], 0.95)),

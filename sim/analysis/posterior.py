@@ -43,6 +43,12 @@ import pandas as pd
 from scipy.special import digamma
 from scipy.stats import qmc
 
+from sim.analysis.calibration import (
+    check_simulated,
+    fit_head,
+    fitted_mask,
+    moves_with_parameters,
+)
 from sim.scenario.space import Space
 
 #: simulate(points, streams) -> array (points, observations, replications): the simulated
@@ -256,7 +262,7 @@ def history_match(
     emulators: list[Emulator] = []
     fitted = used.copy()
     design = qmc.LatinHypercube(d=dimension, seed=rng).random(points)
-    stage_rows, run_rows, all_units, all_sims, wave_of = [], [], [], [], []
+    stage_rows, run_rows, all_units, all_sims = [], [], [], []
     notes: list[str] = []
     share = 1.0
     for wave in range(1, waves + 1):
@@ -265,7 +271,6 @@ def history_match(
         _check_simulated(simulated, observations)
         all_units.append(np.array([_unit(space, v) for v in values]))
         all_sims.append(simulated)
-        wave_of.extend([wave] * len(values))
         run_rows.extend(_run_rows(space, wave, values, simulated, observations))
         if wave == 1:
             fitted = used & _informative(simulated, observations)
@@ -315,7 +320,7 @@ def history_match(
     sample = _draws_table(space, candidates, log_w)
     runs = pd.DataFrame(run_rows)
     observations = observations.assign(used_in_fit=used, informative=_flag(fitted, used))
-    fit = _fit_table(observations, np.concatenate(all_sims)[np.array(wave_of) == max(wave_of)])
+    fit = _fit_table(observations, all_sims[-1])  # the last wave's runs
     result = PosteriorSample(
         "history-matching",
         space,
@@ -448,6 +453,7 @@ def abc_smc(
     weights = np.full(population, 1.0 / population)
     stage_rows = [_abc_row(0, population, population, math.inf)]
     run_rows = _abc_runs(space, 0, units, sims, observations)
+    stage_sims = {0: [sims]}  # every run of each generation, for the fit table
     notes: list[str] = []
     if not fitted.any():
         notes.append(
@@ -474,6 +480,7 @@ def abc_smc(
             s = run(proposals)
             tried += len(proposals)
             run_rows += _abc_runs(space, generation, proposals, s, observations)
+            stage_sims.setdefault(generation, []).append(s)
             d = distance(s)
             for unit, dd in zip(proposals, d, strict=True):
                 if dd <= threshold and len(new_units) < population:
@@ -498,9 +505,7 @@ def abc_smc(
             on_generation(generation, population / tried)
     sample = _draws_table(space, accepted_units, np.log(weights))
     observations = observations.assign(used_in_fit=used, informative=_flag(fitted, used))
-    final = np.array([r["stage"] for r in run_rows]) == generation
-    sims_final = np.array([[r[f"sim_{i}"] for i in range(len(observations))] for r in run_rows])
-    fit = _fit_table(observations, sims_final[final][:, :, None])
+    fit = _fit_table(observations, np.concatenate(stage_sims[generation])[:, :, None])
     result = PosteriorSample(
         "abc",
         space,
@@ -535,17 +540,18 @@ def _abc_runs(
 # ----------------------------------------------------------------------------- shared
 def _prepare(observations: pd.DataFrame, fit_until: int | None) -> tuple[pd.DataFrame, np.ndarray]:
     observations = observations.reset_index(drop=True).copy()
-    ends = observations["to_year"].fillna(observations["year"]).astype(int)
-    used = (ends <= fit_until).to_numpy() if fit_until is not None else np.ones(len(ends), bool)
-    if not used.any():
-        raise ValueError(f"no observation up to {fit_until} to fit")
-    return observations, used
+    return observations, fitted_mask(observations, fit_until)
 
 
 def _informative(simulated: np.ndarray, observations: pd.DataFrame) -> np.ndarray:
-    means = simulated.mean(axis=2)
-    scale = np.maximum(1.0, np.abs(observations["value"].to_numpy(float)))
-    return np.ptp(means, axis=0) > 1e-9 * scale
+    """Which observations the parameters move, from runs (points x observations x R) on
+    common random numbers."""
+    return moves_with_parameters(simulated.mean(axis=2), observations)
+
+
+def _check_simulated(simulated: np.ndarray, observations: pd.DataFrame) -> None:
+    """Every observation has a value in every run (``simulated``: points x observations x R)."""
+    check_simulated(simulated.transpose(1, 0, 2).reshape(len(observations), -1), observations)
 
 
 def _flag(fitted: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -591,14 +597,7 @@ def _fit_table(observations: pd.DataFrame, simulated: np.ndarray) -> pd.DataFram
         q05, median, q95 = np.nanquantile(pooled, [0.05, 0.5, 0.95])
         rows.append(
             {
-                "indicator": obs.indicator,
-                "year": int(obs.year),
-                "to_year": None if pd.isna(obs.to_year) else int(obs.to_year),
-                "observed": obs.value,
-                "low": obs.low,
-                "high": obs.high,
-                "used_in_fit": bool(obs.used_in_fit),
-                "informative": bool(obs.informative),
+                **fit_head(obs),
                 "median": float(median),
                 "band_q05": float(q05),
                 "band_q95": float(q95),
@@ -606,20 +605,6 @@ def _fit_table(observations: pd.DataFrame, simulated: np.ndarray) -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
-
-
-def _check_simulated(simulated: np.ndarray, observations: pd.DataFrame) -> None:
-    bad = ~np.all(np.isfinite(simulated), axis=(0, 2))
-    if bad.any():
-        missing = [
-            f"{obs.indicator} {obs.year}"
-            for obs, b in zip(observations.itertuples(index=False), bad, strict=True)
-            if b
-        ]
-        raise ValueError(
-            "the runs record no value for " + ", ".join(missing) + ": check the indicator "
-            "names and that the years are inside the scenario's horizon"
-        )
 
 
 def _sample_notes(result: PosteriorSample) -> list[str]:

@@ -34,11 +34,19 @@ from sim.studies.common import (
     observed_table,
     open_units,
     prepare,
+    run_end_year,
     scenario_text,
     summary,
 )
 
 KIND = "calibration"
+
+
+def _files(observations: str | os.PathLike[str] | list[str | os.PathLike[str]]) -> list[str]:
+    """One observation file or several, as a list."""
+    if isinstance(observations, str | os.PathLike):
+        return [str(observations)]
+    return [str(f) for f in observations]
 
 
 def _observation_name(row: Any) -> str:
@@ -135,9 +143,7 @@ def calibrate_scenario(
     """Fit the uncertain parameters of ``space`` to the observed figures (one file, or several
     fitted together: e.g. the zone's observations and the published patterns). Finished
     candidates are kept in ``out/units`` (when ``out`` is given) for ``resume``."""
-    files = (
-        [str(observations)] if isinstance(observations, str | os.PathLike) else list(observations)
-    )
+    files = _files(observations)
     setup = setup or prepare(scenario, space, "uncertain")
     observed = observed_table(files, setup.scenario)
     design = {
@@ -230,17 +236,10 @@ def calibrate_posterior(
     ``budget`` replications). Finished points are kept in ``out/units`` for ``resume``."""
     if method not in POSTERIOR_METHODS:
         raise ValueError(f"method must be one of {', '.join(POSTERIOR_METHODS)}")
-    files = (
-        [str(observations)] if isinstance(observations, str | os.PathLike) else list(observations)
-    )
+    files = _files(observations)
     setup = setup or prepare(scenario, space, "uncertain")
     observed = observed_table(files, setup.scenario)
-    end_year = int(observation_end_year(observed).max())
-    horizon = setup.scenario.horizon
-    if end_year > horizon.end_year:
-        raise ValueError(
-            f"the observations need {end_year}, after the scenario's horizon ({horizon.end_year})"
-        )
+    end_year = run_end_year(setup, int(observation_end_year(observed).max()))
     design = {
         "method": method,
         "root_seed": seed,
@@ -258,7 +257,7 @@ def calibrate_posterior(
         setup.space,
         observed,
         seed,
-        max(end_year, horizon.start_year + 1),
+        end_year,
         executor,
         workers,
         setup.store,

@@ -163,6 +163,17 @@ def open_units(
         setup.store = UnitStore(units, identity, resume)
 
 
+def run_end_year(setup: Setup, end_year: int) -> int:
+    """The year an analysis's runs stop: ``end_year``, the last it needs (a ValueError when it
+    is after the scenario's horizon), and at least the year after the start."""
+    horizon = setup.scenario.horizon
+    if end_year > horizon.end_year:
+        raise ValueError(
+            f"the analysis needs {end_year}, after the scenario's horizon ({horizon.end_year})"
+        )
+    return max(end_year, horizon.start_year + 1)
+
+
 def evaluator(
     setup: Setup,
     replications: int,
@@ -176,16 +187,11 @@ def evaluator(
 ) -> Evaluator:
     """An evaluator of the space's candidates keeping ``indicators`` up to ``end_year`` (with
     ``posterior``: each replication at its draw, the candidate's values on top)."""
-    horizon = setup.scenario.horizon
-    if end_year > horizon.end_year:
-        raise ValueError(
-            f"the analysis needs {end_year}, after the scenario's horizon ({horizon.end_year})"
-        )
     return Evaluator(
         setup.space,
         replications,
         seed,
-        max(end_year, horizon.start_year + 1),
+        run_end_year(setup, end_year),
         indicators,
         executor=executor,
         workers=workers,
