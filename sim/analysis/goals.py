@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.indicators import INDICATORS
-from sim.scenario.posterior import Posterior, variance_share_interval, variance_shares
+from sim.scenario.posterior import POSTERIOR_STREAM, Posterior
 from sim.scenario.schema import Goal, Scenario
 
 GOAL_COLUMNS = [
@@ -168,3 +168,54 @@ def probability_basis(posterior: Posterior | None) -> str:
         f"P(met) over the posterior in {posterior.file} ({posterior.draws} draws): includes "
         "parameter uncertainty; p_met_fixed at point values"
     )
+
+
+def variance_shares(values: np.ndarray) -> tuple[float, float]:
+    """``(parameter_share, chance_share)`` of the variance of an output over a run's
+    replications (``values[i]`` of replication ``i``; replications ``2k`` and ``2k + 1`` share
+    a draw): chance is the mean over the pairs of ``(y_a - y_b)**2 / 2`` (an unbiased estimate
+    of ``E[Var(Y | θ)]``), the total the variance over all replications, and
+    ``parameter_share = max(0, 1 - chance / total)``. Missing values (NaN) are left out, a
+    pair with one with them; NaN, NaN when the total is 0 or there is no complete pair."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    pairs = len(values) // 2
+    first, second = values[0 : 2 * pairs : 2], values[1 : 2 * pairs : 2]
+    complete = np.isfinite(first) & np.isfinite(second)
+    if finite.size < 2 or not complete.any():
+        return math.nan, math.nan
+    total = float(np.var(finite, ddof=1))
+    if not total > 0:
+        return math.nan, math.nan
+    chance = float(np.mean((first[complete] - second[complete]) ** 2 / 2))
+    parameter = max(0.0, 1.0 - chance / total)
+    return parameter, 1.0 - parameter
+
+
+#: Bootstrap resamples of the pairs behind the interval of the parameters' share.
+SHARE_RESAMPLES = 2000
+
+
+def variance_share_interval(
+    values: np.ndarray, level: float = 0.90, resamples: int = SHARE_RESAMPLES
+) -> tuple[float, float]:
+    """A ``level`` bootstrap interval of ``parameter_share`` (see :func:`variance_shares`):
+    the complete pairs resampled with replacement (a fixed seed: the same values give the
+    same interval), the share recomputed from each resample; NaN, NaN where the share is."""
+    values = np.asarray(values, dtype=np.float64)
+    pairs = len(values) // 2
+    first, second = values[0 : 2 * pairs : 2], values[1 : 2 * pairs : 2]
+    complete = np.isfinite(first) & np.isfinite(second)
+    if complete.sum() < 2 or math.isnan(variance_shares(values)[0]):
+        return math.nan, math.nan
+    a, b = first[complete], second[complete]
+    rng = np.random.default_rng(np.random.SeedSequence([POSTERIOR_STREAM, 2]))
+    picks = rng.integers(0, len(a), size=(resamples, len(a)))
+    ya, yb = a[picks], b[picks]
+    total = np.var(np.concatenate([ya, yb], axis=1), axis=1, ddof=1)
+    chance = np.mean((ya - yb) ** 2 / 2, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(total > 0, np.maximum(0.0, 1.0 - chance / total), 0.0)
+    tail = (1 - level) / 2
+    low, high = np.quantile(shares, [tail, 1 - tail])
+    return float(low), float(high)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim.scenario import ScenarioError, load_scenario_with_tree, read_posterior
-from sim.scenario.posterior import POSTERIOR_STREAM, variance_share_interval, variance_shares
+from sim.scenario.posterior import POSTERIOR_STREAM
 from sim.scenario.space import load_space
 from tests.helpers import BASELINE, SCENARIOS, uniform_posterior, write_posterior
 
@@ -195,46 +195,3 @@ def test_assignment_follows_the_weights(tmp_path: Path, tree) -> None:
 
 
 # ----------------------------------------------------------------------------- variance split
-def test_variance_shares_split_chance_from_parameters() -> None:
-    rng = np.random.default_rng(1)
-    pairs = 20_000
-    theta = np.repeat(rng.normal(0, 2, pairs), 2)  # Var(E[Y|θ]) = 4
-    y = theta + rng.normal(0, 1, 2 * pairs)  # E[Var(Y|θ)] = 1
-    parameter, chance = variance_shares(y)
-    assert parameter == pytest.approx(0.8, abs=0.01)
-    assert chance == pytest.approx(0.2, abs=0.01)
-    # no parameter effect: the share is about 0, never negative
-    noise = rng.normal(0, 1, 2 * pairs)
-    parameter, chance = variance_shares(noise)
-    assert 0 <= parameter < 0.02 and parameter + chance == 1
-    # pairs with a missing value are left out; a constant output has no variance to split
-    assert variance_shares(np.array([1.0, np.nan, 2.0, 2.0, 3.0, 3.0]))[0] == pytest.approx(1.0)
-    assert all(math.isnan(v) for v in variance_shares(np.full(6, 5.0)))
-    assert all(math.isnan(v) for v in variance_shares(np.array([1.0])))
-
-
-def test_the_share_interval_holds_the_share_and_narrows_with_more_pairs() -> None:
-    """Bootstrap over the pairs: the interval contains the estimate, is reproducible, and is
-    narrower with four times the pairs; no interval where there is no share."""
-    rng = np.random.default_rng(3)
-
-    def pairs(count: int) -> np.ndarray:
-        theta = rng.normal(0, 1, count)  # the parameters' part: variance 1
-        return np.column_stack([theta + rng.normal(0, 1, count), theta + rng.normal(0, 1, count)])
-
-    few, many = pairs(100).ravel(), pairs(400).ravel()
-    share, _ = variance_shares(few)
-    low, high = variance_share_interval(few)
-    assert low <= share <= high
-    assert (low, high) == variance_share_interval(few)
-    # over 100 such data sets the interval holds the truth, Var(θ) / (Var(θ) + 1) = 0.5,
-    # about 90 % of the time (0.88 over 300 when measured)
-    held = 0
-    for _ in range(100):
-        lo, hi = variance_share_interval(pairs(100).ravel(), 0.9, 500)
-        held += lo <= 0.5 <= hi
-    assert 80 <= held <= 97
-    wide = high - low
-    low4, high4 = variance_share_interval(many)
-    assert high4 - low4 < 0.75 * wide
-    assert all(math.isnan(x) for x in variance_share_interval(np.full(10, 3.0)))
