@@ -22,8 +22,13 @@ class Indicator:
 INDICATORS: dict[str, Indicator] = {
     "national_hte": Indicator("National high-tech enterprises", "firms", "stock"),
     "tech_smes": Indicator("Tech-based SMEs", "firms", "stock"),
-    "incubators": Indicator("Tech business incubators", "carriers", "stock", determined=True),
+    "incubators": Indicator(
+        "Carriers run as incubators (any level)", "carriers", "stock", determined=True
+    ),
     "high_level_teams": Indicator("High-level innovation teams (cumulative)", "teams", "stock"),
+    "leading_teams_introduced": Indicator(
+        "Leading-level high-level teams introduced since the start", "teams", "stock"
+    ),
     "firms_in_carriers": Indicator("Firms and teams in carriers", "firms", "stock"),
     "firms_in_incubation": Indicator("Startups in incubation", "firms", "stock"),
     "maker_projects": Indicator("Maker projects in maker spaces", "teams", "stock"),
@@ -92,6 +97,24 @@ INDICATORS: dict[str, Indicator] = {
     ),
     "postdoc_workstations": Indicator(
         "Postdoctoral research workstations", "workstations", "stock"
+    ),
+    "incubators_provincial": Indicator(
+        "Tech business incubators recognised (provincial or national)", "incubators", "stock"
+    ),
+    "maker_spaces_provincial": Indicator(
+        "Maker spaces recognised (provincial or national)", "maker spaces", "stock"
+    ),
+    "incubation_carriers_provincial": Indicator(
+        "Incubation carriers recognised (provincial or national)", "carriers", "stock"
+    ),
+    "incubator_recognitions": Indicator(
+        "Provincial incubators recognised", "incubators per year", "flow"
+    ),
+    "maker_space_recognitions": Indicator(
+        "Provincial maker spaces recognised", "maker spaces per year", "flow"
+    ),
+    "tech_center_approvals": Indicator(
+        "Provincial technology centres approved", "centres per year", "flow"
     ),
     # --- end platform goals
     # --- economy goals (sim/model/economy.py)

@@ -32,6 +32,7 @@ COMPARISON_COLUMNS = [
 ]
 GOAL_COMPARISON_COLUMNS = [
     "goal",
+    "reading",
     "scenario",
     "p_met_base",
     "p_met",
@@ -107,15 +108,19 @@ def paired_differences(
 def goal_changes(
     name: str, scenario: Scenario, base: pd.DataFrame, other: pd.DataFrame, replications: int
 ) -> pd.DataFrame:
-    """Change in each modelled goal's probability of being met, with a paired 95 % interval."""
+    """Change in each modelled goal's probability of being met, with a paired 95 % interval:
+    one row per reading (``goal`` is the reading's key: the goal id for the main reading,
+    ``goal:reading`` for the others; see ``Scenario.goal_readings``)."""
     rows = []
-    for key, goal in scenario.goals.items():
+    for key, goal in scenario.goal_readings().items():
         if goal.indicator is None:
             continue
         hit_a = met(goal_values(base, goal.indicator, goal.year, replications), goal).astype(float)
         hit_b = met(goal_values(other, goal.indicator, goal.year, replications), goal).astype(float)
         diff, low, high = mean_ci(hit_b - hit_a)
-        rows.append((key, name, float(hit_a.mean()), float(hit_b.mean()), diff, low, high))
+        rows.append(
+            (key, goal.reading, name, float(hit_a.mean()), float(hit_b.mean()), diff, low, high)
+        )
     return pd.DataFrame(rows, columns=GOAL_COMPARISON_COLUMNS)
 
 

@@ -18,10 +18,11 @@ import pandas as pd
 
 from sim.indicators import INDICATORS
 from sim.scenario.posterior import POSTERIOR_STREAM, Posterior
-from sim.scenario.schema import Goal, Scenario
+from sim.scenario.schema import Goal, Scenario, goal_of
 
 GOAL_COLUMNS = [
     "goal",
+    "reading",
     "description",
     "year",
     "target",
@@ -102,7 +103,8 @@ def goal_table(
     posterior: Posterior | None = None,
     fixed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per goal of the scenario: its year and target, where it starts from, and (for
+    """One row per reading of each goal of the scenario (``reading``, the main reading first;
+    ``as_written`` for a goal read one way): its year and target, where it starts from, and (for
     modelled goals) the simulated median, 5-95 % interval and probability of being met in the
     goal's year, and what decides it (``decided_by``: goal -> text, from a screening; see
     ``sim.analysis.screening``); goals not modelled carry the reason.
@@ -117,8 +119,9 @@ def goal_table(
     rows = []
     decided_by = decided_by or {}
     over_posterior = posterior is not None
-    for key, goal in scenario.goals.items():
-        head = (key, goal.description, goal.year, goal.target)
+    for reading, goal in scenario.goal_readings().items():
+        key = goal_of(reading)
+        head = (key, goal.reading, goal.description, goal.year, goal.target)
         base = goal_base(scenario, goal, trajectories, replications)
         if goal.indicator is None:
             reason = f"not modelled: {goal.not_modelled_reason}"
@@ -127,7 +130,7 @@ def goal_table(
             continue
         values = goal_values(trajectories, goal.indicator, goal.year, replications)
         finite = values[np.isfinite(values)]
-        why = decided_by.get(key, "")
+        why = decided_by.get(reading, "")
         if finite.size == 0:
             nothing = (math.nan, math.nan, math.nan, 0.0, *(math.nan,) * 5)
             rows.append((*head, *base, *nothing, "no simulated value", why, over_posterior))

@@ -11,7 +11,12 @@ import pandas as pd
 
 #: Outcomes of an incubation spell that count as each curve's event.
 EVENTS = {
-    "graduation": ("graduated_hte", "graduated_revenue", "graduated_acquired"),
+    "graduation": (
+        "graduated_hte",
+        "graduated_revenue",
+        "graduated_acquired",
+        "graduated_investment",
+    ),
     "failure": ("failed",),
 }
 

@@ -35,31 +35,48 @@ from scipy import stats
 
 from sim.analysis.goals import goal_values, met
 from sim.analysis.search import UnitSearch
-from sim.scenario.schema import Goal, Scenario
+from sim.scenario.schema import Goal, Scenario, goal_of
 from sim.scenario.space import Space
 
 Evaluate = Callable[..., pd.DataFrame]
 
 
-def select_goals(scenario: Scenario, names: str) -> dict[str, Goal]:
-    """``all`` (every modelled goal) or a comma-separated list of goal keys."""
-    modelled = {k: g for k, g in scenario.goals.items() if g.indicator is not None}
+def select_goals(
+    scenario: Scenario, names: str, reading: str | None = None, every_reading: bool = False
+) -> dict[str, Goal]:
+    """The goals to meet, each under one reading, by its reading key (the goal id for a main
+    reading, ``goal:reading`` for another; see ``Scenario.goal_readings``).
+
+    ``names`` is ``all`` (every modelled goal under its main reading, or under every reading
+    with ``every_reading``) or goal keys separated by commas, each a goal id (its main
+    reading) or ``goal:reading``. ``reading`` (``tune --reading``) reads every chosen goal
+    that has a reading of that id so; at least one must."""
+    readings = scenario.goal_readings()
+    modelled = {k: g for k, g in readings.items() if g.indicator is not None}
     if names.strip() == "all":
-        if not modelled:
+        chosen = [k for k in modelled if every_reading or goal_of(k) == k]
+        if not chosen:
             raise ValueError(f"scenario '{scenario.name}' has no modelled goal to meet")
-        return modelled
-    chosen = [n.strip() for n in names.split(",") if n.strip()]
+    else:
+        chosen = [n.strip() for n in names.split(",") if n.strip()]
     if not chosen:
         raise ValueError("no goal given: name goal keys separated by commas, or 'all'")
-    unknown = [n for n in chosen if n not in scenario.goals]
+    unknown = [n for n in chosen if n not in readings]
     if unknown:
-        raise ValueError(
-            f"unknown goal(s) {', '.join(unknown)}; modelled goals: {', '.join(modelled)}"
-        )
+        known = ", ".join(k for k in modelled)
+        raise ValueError(f"unknown goal(s) {', '.join(unknown)}; modelled goals: {known}")
+    if reading is not None:
+        having = [n for n in chosen if reading in scenario.goals[goal_of(n)].read()]
+        if not having:
+            offered = "; ".join(
+                f"{goal_of(n)}: {', '.join(scenario.goals[goal_of(n)].read())}" for n in chosen
+            )
+            raise ValueError(f"no chosen goal has a reading {reading!r} (readings: {offered})")
+        chosen = [scenario.reading_key(goal_of(n), reading) if n in having else n for n in chosen]
     not_modelled = [n for n in chosen if n not in modelled]
     if not_modelled:
         raise ValueError(f"goal(s) not modelled, cannot be tuned for: {', '.join(not_modelled)}")
-    return {n: modelled[n] for n in chosen}
+    return {n: modelled[n] for n in dict.fromkeys(chosen)}
 
 
 def goal_met(trajectories: pd.DataFrame, goals: Mapping[str, Goal], replications: int) -> dict:

@@ -124,7 +124,16 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         "tune", help="cheapest lever settings that meet the goals with a given probability"
     )
     _common(tune, 50, "policy levers with bounds and costs (e.g. scenarios/spaces/levers.yaml)")
-    tune.add_argument("--goals", default="all", help="all, or goal keys separated by commas")
+    tune.add_argument(
+        "--goals",
+        default="all",
+        help="all, or goal keys separated by commas (a key may name a reading: goal:reading)",
+    )
+    tune.add_argument(
+        "--reading",
+        help="tune every chosen goal that has a reading of this id under it "
+        "(default: each goal's main reading)",
+    )
     tune.add_argument("--min-probability", type=probability, default=0.8, help="default 0.8")
     tune.add_argument("--trials", type=positive_int, default=40, help="candidates (default 40)")
     tune.add_argument(
@@ -405,7 +414,7 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
     posterior: list[Posterior] = []  # read (and checked) before the folder is claimed
 
     def check(setup: Setup) -> None:
-        select_goals(setup.scenario, args.goals)
+        select_goals(setup.scenario, args.goals, args.reading)
         if args.posterior is not None:
             posterior.append(read_posterior(args.posterior, setup.tree.data))
 
@@ -430,6 +439,7 @@ def cmd_tune(args: argparse.Namespace, out: Console, err: Console) -> int:
                 resume=args.resume,
                 setup=setup,
                 posterior=posterior[0] if posterior else None,
+                reading=args.reading,
                 **kw,
             ),
             args,

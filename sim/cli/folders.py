@@ -28,6 +28,7 @@ from sim.results import MARKER
 from sim.results.files import write_atomic
 from sim.scenario import ScenarioError, load_scenario_with_tree
 from sim.scenario.errors import Problem, printable
+from sim.scenario.holdout import load_holdout
 from sim.scenario.loader import load, read_tree
 from sim.scenario.observations import load_observations
 from sim.scenario.provenance import CLASSES, parameter_table
@@ -97,9 +98,10 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 def _validate_one(path: str) -> str:
     """Check one file as the command that reads it would: a scenario (schema, cross-checks and
-    the event guard of ``run``), observations or patterns (schema and known indicators), or a
-    parameter space (schema; its keys are checked against a scenario by the commands that
-    use it). The kind is recognised by the file's top-level keys."""
+    the event guard of ``run``), observations or patterns (schema and known indicators),
+    held-out figures (schema, known indicators, no figure twice), or a parameter space
+    (schema; its keys are checked against a scenario by the commands that use it). The kind
+    is recognised by the file's top-level keys."""
     tree = read_tree(path)
     if "observations" in tree.data and "arrivals" not in tree.data:
         observations = load_observations(path)
@@ -111,6 +113,9 @@ def _validate_one(path: str) -> str:
         if unknown:
             raise ScenarioError(unknown)
         return f"ok: {printable(path)}: {len(observations.observations)} observed figures"
+    if "held_out" in tree.data and "arrivals" not in tree.data:
+        held = load_holdout(path)
+        return f"ok: {printable(path)}: {len(held.held_out)} held-out figures"
     if "parameters" in tree.data and "arrivals" not in tree.data:
         space = load(path, SpaceFile)[0]
         return (

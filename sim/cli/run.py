@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from sim.analysis.goals import probability_basis
+from sim.analysis.holdout import coverage
 from sim.cli.common import (
     EXIT_OK,
     BadInput,
@@ -26,6 +31,7 @@ from sim.results import OutputFolder
 from sim.results.units import ResumeMismatch, discard_units
 from sim.scenario import load_scenario_with_tree
 from sim.scenario.errors import printable
+from sim.scenario.holdout import load_holdout
 from sim.scenario.observations import check_zone
 from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.schema import Scenario
@@ -80,6 +86,12 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         help="a calibration posterior (posterior.csv: draw, weight, one column per scenario "
         "key): replications run its draws in pairs, so P(met) includes parameter "
         "uncertainty; the same replications also run at the scenario's values (p_met_fixed)",
+    )
+    run.add_argument(
+        "--holdout",
+        metavar="FILE",
+        help="held-out figures of the scenario's zone (top-level key held_out): score the "
+        "run against them (holdout.csv) and print which fall inside the simulated 90 %% band",
     )
 
     compare = commands.add_parser(
@@ -152,6 +164,8 @@ def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     _event_guard(scenario, args.scenario, args.force)
     args.posterior = _posterior(args.posterior, tree.data, args.seed, args.replications, args.force)
     args.observations = _observations(args, scenario, err)
+    if args.holdout is not None:  # before the folder is claimed
+        load_holdout(args.holdout, scenario)
     if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise BadInput("--format parquet needs pyarrow: pip install 'zonesim[parquet]'")
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
@@ -193,6 +207,7 @@ def _run_into(
                 units_dir=units_dir,
                 resume=args.resume,
                 posterior=posterior,
+                holdout=args.holdout,
             )
     except KeyboardInterrupt:
         kept = len(list(units_dir.glob("rep-*.json")))
@@ -218,6 +233,9 @@ def _run_into(
     out.print(goal_rich_table(run.goals, scenario.name, args.replications))
     basis = probability_basis(posterior)
     out.print(printable(basis), highlight=False, soft_wrap=True, markup=False)
+    if run.holdout is not None:
+        out.print(holdout_rich_table(run.holdout, args.holdout, posterior is not None))
+        out.print(coverage_line(run.holdout), highlight=False, soft_wrap=True, markup=False)
     results = run.results
     drawn = f" and {len(plots)} plots in plots/" if plots else ""
     reused = ""
@@ -240,6 +258,67 @@ def _run_into(
         markup=False,
     )
     return EXIT_OK
+
+
+def holdout_rich_table(scored: pd.DataFrame, path: str, over_posterior: bool) -> Table:
+    """The held-out figures against the run: each figure's range (a city figure bounds the
+    zone's from 0), the simulated median and 5–95 % band, whether the band overlaps, and the
+    share of replications inside the range."""
+    basis = "over the posterior" if over_posterior else "at the scenario's point values"
+    table = Table(
+        title=f"Held-out figures ({escape(printable(path))}), simulated {basis}",
+        title_justify="left",
+    )
+    for column, justify in (
+        ("figure", "left"),
+        ("year", "right"),
+        ("geography", "left"),
+        ("range", "right"),
+        ("median", "right"),
+        ("5–95 %", "right"),
+        ("held", "left"),
+        ("inside", "right"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=column != "held")
+    for row in scored.itertuples(index=False):
+        years = f"{row.year}" if pd.isna(row.to_year) else f"{row.year}–{row.to_year}"
+        scored_row = not pd.isna(row.held)
+        held = ("yes" if row.held else "no") if scored_row else escape(printable(row.note))
+        table.add_row(
+            escape(str(row.indicator))
+            + ("" if row.aggregate == "value" else f" ({row.aggregate})"),
+            years,
+            str(row.geography).replace("_", " "),
+            f"{_number(row.low)}–{_number(row.high)}",
+            _number(row.sim_median),
+            f"{_number(row.sim_low)}–{_number(row.sim_high)}" if scored_row else "",
+            held,
+            f"{row.share_inside:.2f}" if scored_row else "",
+            style=None if scored_row else "dim",
+        )
+    return table
+
+
+def coverage_line(scored: pd.DataFrame) -> str:
+    """``held-out figures: 7 of 9 inside the simulated 90 % band``, and how many were not
+    scored, and why."""
+    held, total = coverage(scored)
+    line = f"held-out figures: {held} of {total} inside the simulated 90 % band"
+    skipped = scored.loc[scored["held"].isna(), "note"]
+    if len(skipped):
+        reasons = skipped.map(lambda note: note.split(":")[0].split(" (")[0]).value_counts()
+        told = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+        line += f"; {len(skipped)} more not scored ({told})"
+    return line
+
+
+def _number(value: float) -> str:
+    """A figure or a simulated value, briefly (whole numbers for counts)."""
+    if value is None or math.isnan(value):
+        return "–"
+    if abs(value) >= 10 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from sim.analysis.goals import goal_years
 from sim.scenario.errors import printable
+from sim.scenario.schema import AS_WRITTEN
 
 
 def goal_change_table(comparison, names: list[str]) -> Table:
@@ -81,8 +82,9 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
         title_justify="left",
         caption_justify="left",
     )
+    table.add_column("goal", no_wrap=True)
+    table.add_column("reading", max_width=14)  # ids of several words wrap
     for column, justify in (
-        ("goal", "left"),
         ("year", "right"),
         ("target", "right"),
         ("base", "right"),
@@ -98,10 +100,11 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
         table.add_column("param. share", justify="right", no_wrap=True)
     reasons = []
     for row in goals.itertuples(index=False):
-        head = (escape(str(row.goal)), str(row.year), _given(row.target), _base(row))
+        reading = escape(str(row.reading).replace("_", " "))
+        head = (escape(str(row.goal)), reading, str(row.year), _given(row.target), _base(row))
         if row.status.startswith("not modelled"):
             reason = printable(row.status.removeprefix("not modelled: "))
-            reasons.append(f"{escape(str(row.goal))}: {escape(reason)}")
+            reasons.append(f"{escape(_reading_name(row))}: {escape(reason)}")
             table.add_row(*head, "", "", "", "not modelled", style="dim")
             continue
         shares = (_share(row.p_met_fixed), _share(row.parameter_share)) if over_posterior else ()
@@ -116,16 +119,25 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
     notes = []
     if reasons:
         notes.append("Not modelled: " + "; ".join(reasons) + ".")
-    decided = [
-        f"{escape(str(row.goal))}: {escape(printable(str(row.decided_by)))}"
+    texts = {
+        _reading_name(row): printable(str(row.decided_by))
         for row in goals.itertuples(index=False)
         if isinstance(row.decided_by, str) and row.decided_by
-    ]
-    if decided:
+    }
+    if len(texts) > 1 and len(set(texts.values())) == 1:  # e.g. a stale screening: said once
+        notes.append(f"Decided by (zonesim screen): {escape(next(iter(texts.values())))}.")
+    elif texts:
+        decided = [f"{escape(name)}: {escape(text)}" for name, text in texts.items()]
         notes.append("Decided by (zonesim screen): " + "; ".join(decided) + ".")
     if notes:
         table.caption = "\n".join(notes)
     return table
+
+
+def _reading_name(row: object) -> str:
+    """``goal`` for a goal read one way, ``goal (reading)`` for one of several readings."""
+    goal, reading = str(row.goal), str(row.reading)  # type: ignore[attr-defined]
+    return goal if reading == AS_WRITTEN else f"{goal} ({reading.replace('_', ' ')})"
 
 
 def _share(value: float) -> str:

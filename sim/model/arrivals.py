@@ -12,6 +12,8 @@ from sim.model.zone import Zone
 from sim.scenario.schema import Origin
 from sim.streams import Stream
 
+LEADING_TEAM = 91  # purpose of the keyed draw of a high-level team's level
+
 
 class SectorSampler:
     """Draws a sector from relative weights with one uniform."""
@@ -75,15 +77,21 @@ def arrivals(zone: Zone, key: str, origin: Origin):
             start_revenue(zone, firm, stream)
         zone.tally.arrivals += 1
         if origin.high_level_team:
-            welcome_high_level_team(zone, firm)
+            welcome_high_level_team(zone, firm, origin.leading_share)
         firm.process = env.process(firm_life(zone, firm, is_team, origin.preferred_carriers))
 
 
-def welcome_high_level_team(zone: Zone, firm: Firm) -> None:
-    """Count a high-level team and pay its talent reward if the pool can."""
+def welcome_high_level_team(zone: Zone, firm: Firm, leading_share: float = 0.0) -> None:
+    """Count a high-level team (and, with chance ``leading_share``, a leading-level one: a
+    keyed draw by the firm, so no other draw moves) and pay its talent reward if the pool
+    can."""
     tally = zone.tally
     tally.high_level_teams += 1
     tally.high_level_team_arrivals += 1
+    if leading_share > 0.0:
+        keyed = zone.streams.keyed
+        if keyed.uniform(keyed.key(LEADING_TEAM), firm.id) < leading_share:
+            tally.leading_teams_introduced += 1
     rewards = zone.scenario.funding.talent_rewards
     if rewards.award_per_team_yuan > 0 and zone.pools[rewards.pool].pay(
         rewards.award_per_team_yuan

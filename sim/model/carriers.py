@@ -352,5 +352,10 @@ class Carriers:
         return sum(s.startups for s in self.order)
 
     @property
+    def open_count(self) -> int:
+        """Carriers open now."""
+        return sum(1 for s in self.order if s.is_open)
+
+    @property
     def incubators(self) -> int:
         return sum(1 for s in self.order if s.is_open and s.spec.incubator)

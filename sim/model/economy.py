@@ -6,7 +6,8 @@ number or schedules an event (so every other indicator is unchanged by them):
 - ``rd_intensity``: R&D spending over GDP. The modelled firms spend their R&D ratio on their
   revenue over the year; the university and the firms not modelled spend an exogenous stream,
   the residual of the observed intensity in the anchor year (``ZoneRd``), growing at a stated
-  rate; GDP follows an anchored path.
+  rate; GDP follows an anchored path. Where the modelled firms' anchor-year R&D is more than
+  the anchor allows them (``max_modelled_share``), their R&D enters scaled down, in every year.
 - ``industrial_rd_ratio``: R&D over revenue of the modelled industrial firms above scale
   (revenue over the year at least the threshold).
 - ``invention_patents_per_10k``: a stock of valid invention patents (set in the start year from
@@ -69,16 +70,25 @@ class EconomyState:
     """What the economy indicators carry from year to year in one replication: the exogenous
     R&D of the anchor year and the stock of valid invention patents."""
 
-    __slots__ = ("economy", "start_year", "exogenous_rd_anchor_yuan", "valid_inventions")
+    __slots__ = (
+        "economy",
+        "start_year",
+        "firm_rd_scale",
+        "exogenous_rd_anchor_yuan",
+        "valid_inventions",
+    )
 
     def __init__(self, economy: Economy, start_year: int, firms_rd_anchor_yuan: float) -> None:
         self.economy = economy
         self.start_year = start_year
         rd = economy.rd
+        anchor = rd.anchor_intensity * rd.gdp_yuan
+        most = rd.max_modelled_share * anchor
+        #: the share of the modelled firms' R&D the accounts see: 1 unless their anchor-year
+        #: R&D is more than ``max_modelled_share`` of the anchor
+        self.firm_rd_scale = most / firms_rd_anchor_yuan if firms_rd_anchor_yuan > most else 1.0
         #: the residual of the anchor: R&D the modelled firms do not account for (yuan)
-        self.exogenous_rd_anchor_yuan = max(
-            0.0, rd.anchor_intensity * rd.gdp_yuan - firms_rd_anchor_yuan
-        )
+        self.exogenous_rd_anchor_yuan = anchor - firms_rd_anchor_yuan * self.firm_rd_scale
         stock = economy.invention_stock
         self.valid_inventions = stock.per_10k_residents * stock.residents / 1e4
 
@@ -100,7 +110,7 @@ class EconomyState:
 
     def rows(self, year: int, firms: FirmAggregates) -> dict[str, float]:
         """The economy indicators of ``year``."""
-        rd = firms.rd_yuan + self.exogenous_rd(year)
+        rd = firms.rd_yuan * self.firm_rd_scale + self.exogenous_rd(year)
         rows = {
             "rd_spending_yuan": rd,
             "rd_intensity": rd / self.economy.rd.gdp_in(year),

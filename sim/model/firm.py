@@ -34,6 +34,7 @@ STAGE_NAMES = {TEAM: "team", INCUBATING: "incubating", ENTERPRISE: "enterprise"}
 GRADUATED_HTE = "graduated_hte"
 GRADUATED_REVENUE = "graduated_revenue"
 GRADUATED_ACQUIRED = "graduated_acquired"
+GRADUATED_INVESTMENT = "graduated_investment"
 LEFT_MAX_STAY = "left_max_stay"
 FAILED = "failed"
 RELOCATED = "relocated"  # an enterprise moved out of the zone

@@ -197,8 +197,9 @@ def end_of_maker_stay(zone: Zone, firm: Firm, preferred: list[str]):
 
 def graduation_reviews(zone: Zone):
     """Process: once a year carriers graduate the incubated firms that meet a graduation
-    criterion: certified as a national HTE (where the scenario says so) or revenue over the
-    last two years above the threshold."""
+    criterion: revenue over the last two years above the threshold, equity raised in all above
+    its threshold (where the scenario has one), or certified as a national HTE (where the
+    scenario says so)."""
     env = zone.env
     inc = zone.scenario.incubation
     keyed = zone.streams.keyed  # take-up keyed by (firm, year): common random numbers
@@ -206,6 +207,7 @@ def graduation_reviews(zone: Zone):
     def review(year: int) -> None:
         now = env.now
         threshold = inc.graduation_revenue_two_years_yuan
+        equity_threshold = inc.graduation_equity_yuan
         key = keyed.key(GRADUATE, year + 1)  # keyed by the year after the review's
         for firm in zone.firms_in((F.INCUBATING,)):
             if (
@@ -214,6 +216,11 @@ def graduation_reviews(zone: Zone):
                 and firm.revenue_over(now, 2.0) > threshold
             ):
                 exit_kind, take_up = F.GRADUATED_REVENUE, inc.graduation_take_up
+            elif (
+                equity_threshold is not None
+                and firm.funding_yuan.get("equity", 0.0) > equity_threshold
+            ):
+                exit_kind, take_up = F.GRADUATED_INVESTMENT, inc.graduation_take_up
             elif inc.graduate_on_hte and firm.hte(now):
                 exit_kind, take_up = F.GRADUATED_HTE, inc.hte_graduation_take_up
             else:

@@ -11,6 +11,10 @@ Three kinds are modelled (scenario section ``platforms``, docs/model.md 7.18):
 - ``academician_workstations``: the same process with a constant rate of new workstations.
 - ``postdoc_workstations`` (optional): the same process; its counts are assumptions (no source
   gives the zone's).
+- ``incubators`` and ``maker_spaces`` (optional): incubation carriers recognised at provincial
+  level or above inside the zone's carriers. The mean of new recognitions adds a part per
+  carrier open at the round, and the count is capped at ``max_per_carrier`` per open carrier
+  (a recognised incubator or maker space needs premises in one of them).
 
 Every random number is a keyed draw (``Streams.keyed``) under this module's own purposes, so the
 platform rounds draw nothing from the streams of the other processes and change none of their
@@ -19,12 +23,14 @@ results; they only read the HTE count.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.distributions import poisson_quantile
 from sim.model.rounds import yearly
+from sim.scenario.schema import RecognisedCarriers
 
 if TYPE_CHECKING:
     from sim.model.zone import Zone
@@ -38,6 +44,8 @@ KINDS: dict[str, int] = {
     "tech_centers": 1,
     "academician_workstations": 2,
     "postdoc_workstations": 3,
+    "incubators": 4,
+    "maker_spaces": 5,
 }
 
 
@@ -45,7 +53,7 @@ class PlatformStock:
     """The platforms of one kind now in the zone: each has an id (initial ones 1..n), so that
     its yearly closure draw is keyed by the platform, not by its place in a list."""
 
-    __slots__ = ("code", "ids", "next_id", "births", "closures")
+    __slots__ = ("code", "ids", "next_id", "births", "closures", "births_this_year")
 
     def __init__(self, code: int, initial: int) -> None:
         self.code = code
@@ -53,14 +61,23 @@ class PlatformStock:
         self.next_id = initial + 1
         self.births = 0  # run totals
         self.closures = 0
+        self.births_this_year = 0  # of the latest round (its year's flow)
 
     @property
     def count(self) -> int:
         return len(self.ids)
 
-    def step(self, keyed: KeyedStream, year: int, births_mean: float, closure: float) -> None:
+    def step(
+        self,
+        keyed: KeyedStream,
+        year: int,
+        births_mean: float,
+        closure: float,
+        cap: int | None = None,
+    ) -> None:
         """One yearly round: each platform now open closes with probability ``closure``, then
-        a Poisson(``births_mean``) count of new ones opens."""
+        a Poisson(``births_mean``) count of new ones opens, no more than bring the count to
+        ``cap`` (when given)."""
         if closure > 0.0 and self.ids:
             draws = keyed.uniforms(keyed.key(PLATFORM_CLOSURES, self.code, year), self.ids)
             kept = [pid for pid, u in zip(self.ids, draws, strict=True) if u >= closure]
@@ -68,6 +85,9 @@ class PlatformStock:
             self.ids = kept
         u = keyed.uniform(keyed.key(PLATFORM_BIRTHS, self.code, year), 0)
         born = int(poisson_quantile(np.array([births_mean]), np.array([u]))[0])
+        if cap is not None:
+            born = max(0, min(born, cap - len(self.ids)))
+        self.births_this_year = born
         self.ids.extend(range(self.next_id, self.next_id + born))
         self.next_id += born
         self.births += born
@@ -84,9 +104,20 @@ def stocks(platforms: Platforms | None) -> dict[str, PlatformStock]:
     }
 
 
-def births_mean(params: PlatformCount, national_hte: int) -> float:
-    """Expected new platforms in a year: ``births_per_year + births_per_hte_per_year · HTE``."""
-    return params.births_per_year + params.births_per_hte_per_year * national_hte
+def births_mean(params: PlatformCount, national_hte: int, open_carriers: int = 0) -> float:
+    """Expected new platforms in a year: ``births_per_year + births_per_hte_per_year · HTE``,
+    plus ``births_per_carrier_per_year · open carriers`` for recognised incubation carriers."""
+    mean = params.births_per_year + params.births_per_hte_per_year * national_hte
+    if isinstance(params, RecognisedCarriers):
+        mean += params.births_per_carrier_per_year * open_carriers
+    return mean
+
+
+def cap_of(params: PlatformCount, open_carriers: int) -> int | None:
+    """The most recognised incubation carriers the open carriers can hold (None: no cap)."""
+    if not isinstance(params, RecognisedCarriers):
+        return None
+    return math.floor(params.max_per_carrier * open_carriers + 1e-9)
 
 
 def platform_round(zone: Zone, year: int) -> None:
@@ -95,9 +126,16 @@ def platform_round(zone: Zone, year: int) -> None:
     assert platforms is not None
     keyed = zone.streams.keyed
     hte = zone.tally.national_hte
+    carriers = zone.carriers.open_count
     for kind, stock in zone.platforms.items():
         params: PlatformCount = getattr(platforms, kind)
-        stock.step(keyed, year, births_mean(params, hte), params.closure_probability_per_year)
+        stock.step(
+            keyed,
+            year,
+            births_mean(params, hte, carriers),
+            params.closure_probability_per_year,
+            cap_of(params, carriers),
+        )
 
 
 def platform_rounds(zone: Zone):
@@ -109,19 +147,36 @@ def platform_rounds(zone: Zone):
     )
 
 
-def platform_rows(zone: Zone) -> dict[str, float]:
-    """The platform indicators now (for the yearly snapshot); none without a platforms section."""
+def platform_rows(zone: Zone, with_flows: bool = False) -> dict[str, float]:
+    """The platform indicators now (for the yearly snapshot); none without a platforms section.
+    With ``with_flows`` (every year but the start), also the approvals and recognitions of the
+    year's round."""
     platforms = zone.scenario.platforms
     if platforms is None or not zone.platforms:
         return {}
-    provincial = zone.platforms["tech_centers"].count
-    return {
+    stocks_ = zone.platforms
+    provincial = stocks_["tech_centers"].count
+    rows = {
         "tech_centers": provincial * (1.0 + platforms.tech_centers.municipal_per_provincial),
         "tech_centers_provincial": provincial,
-        "academician_workstations": zone.platforms["academician_workstations"].count,
-        **(
-            {"postdoc_workstations": zone.platforms["postdoc_workstations"].count}
-            if "postdoc_workstations" in zone.platforms
-            else {}
-        ),
+        "academician_workstations": stocks_["academician_workstations"].count,
     }
+    if "postdoc_workstations" in stocks_:
+        rows["postdoc_workstations"] = stocks_["postdoc_workstations"].count
+    recognised = [kind for kind in RECOGNISED if kind in stocks_]
+    for kind in recognised:
+        rows[RECOGNISED[kind][0]] = stocks_[kind].count
+    if recognised:
+        rows["incubation_carriers_provincial"] = sum(stocks_[k].count for k in recognised)
+    if with_flows:
+        rows["tech_center_approvals"] = stocks_["tech_centers"].births_this_year
+        for kind in recognised:
+            rows[RECOGNISED[kind][1]] = stocks_[kind].births_this_year
+    return rows
+
+
+#: Recognised incubation carriers: kind -> (stock indicator, yearly flow indicator).
+RECOGNISED = {
+    "incubators": ("incubators_provincial", "incubator_recognitions"),
+    "maker_spaces": ("maker_spaces_provincial", "maker_space_recognitions"),
+}

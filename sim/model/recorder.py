@@ -59,6 +59,7 @@ class Tally:
         "tech_smes",
         "enterprise_base",
         "high_level_teams",
+        "leading_teams_introduced",
         "totals",
         "grants_by_program",
     )
@@ -70,6 +71,7 @@ class Tally:
         self.tech_smes = 0
         self.enterprise_base = 0
         self.high_level_teams = 0
+        self.leading_teams_introduced = 0  # since the start: the initial state counts none
         self.totals: dict[str, float] = dict.fromkeys(FLOWS, 0)
         self.grants_by_program: dict[str, float] = {}
 
@@ -94,6 +96,7 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
         "tech_smes": tally.tech_smes,
         "incubators": carriers.incubators,
         "high_level_teams": tally.high_level_teams,
+        "leading_teams_introduced": tally.leading_teams_introduced,
         "firms_in_carriers": teams + startups,
         "firms_in_incubation": startups,
         "maker_projects": teams,
@@ -105,7 +108,7 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
         "fund_balance_yuan": sum(pool.balance for pool in zone.pools.values()),
     }
     rows.update(firm_census(zone))
-    rows.update(platform_rows(zone))  # platform goals (sim/model/platforms.py)
+    rows.update(platform_rows(zone, with_flows))  # platform goals (sim/model/platforms.py)
     for state in carriers.order:
         rows[f"carrier_area_m2.{state.id}"] = state.area_m2 if state.is_open else 0.0
         rows[f"carrier_occupied_m2.{state.id}"] = state.occupied_m2

@@ -28,7 +28,7 @@ from sim.plots.style import (
     wrap_footer,
 )
 from sim.results.read import replications_of
-from sim.scenario.schema import Goal, Scenario
+from sim.scenario.schema import AS_WRITTEN, Goal, Scenario
 
 COLUMNS = 3
 NOTE_SIZE = 8.0
@@ -137,8 +137,9 @@ def _panel(
         chance_line = "\n".join(textwrap.wrap(f"P(met): {chances}", 46))
     else:
         chance_line = f"P(met) = {p_met_text(next(iter(probabilities.values())))}"
+    read = "" if goal.reading == AS_WRITTEN else f"reading '{goal.reading.replace('_', ' ')}': "
     description = "\n".join(
-        textwrap.wrap(f"{goal.description} ({goal.year})", 50, max_lines=2, placeholder=" …")
+        textwrap.wrap(f"{read}{goal.description} ({goal.year})", 50, max_lines=2, placeholder=" …")
     )
     ax.set_title(f"{description}\n{chance_line}", loc="left", fontsize=9.5, linespacing=1.3)
     ax.set_xlabel(_unit(scale), fontsize=8.5)
@@ -156,8 +157,8 @@ def _unit(scale: Scale) -> str:
 def not_modelled_text(scenario: Scenario) -> str:
     """The footer note listing goals without an indicator ('' when there are none)."""
     names = [
-        f"{goal.description} ({goal_id})"
-        for goal_id, goal in scenario.goals.items()
+        f"{goal.description} ({key})"
+        for key, goal in scenario.goal_readings().items()
         if goal.indicator is None
     ]
     return "Not modelled: " + "; ".join(names) + "." if names else ""
@@ -166,12 +167,14 @@ def not_modelled_text(scenario: Scenario) -> str:
 def plot_goal_dashboard(
     runs: Mapping[str, pd.DataFrame], scenario: Scenario, source: str | None = None
 ) -> Figure:
-    """One panel per modelled goal: the distribution across replications of its indicator in
-    the goal year (one colour per run), the target line, and P(met) in the title; the goals
-    that are not modelled are listed below."""
+    """One panel per modelled goal and reading: the distribution across replications of its
+    indicator in the goal year (one colour per run), the target line, and P(met) in the title;
+    the goals that are not modelled are listed below."""
     if not runs:
         raise ValueError("no runs to draw")
-    modelled = [(key, goal) for key, goal in scenario.goals.items() if goal.indicator is not None]
+    modelled = [
+        (key, goal) for key, goal in scenario.goal_readings().items() if goal.indicator is not None
+    ]
     colours = {name: scenario_colour(index) for index, name in enumerate(runs)}
     columns = max(1, min(COLUMNS, len(modelled)))
     rows = max(1, math.ceil(len(modelled) / columns))

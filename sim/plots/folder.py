@@ -51,12 +51,14 @@ RUN_SUMMARY_PLOTS = ("goal_dashboard.png", "funnel.png", "carriers.png", "surviv
 
 def goal_for(scenario: Scenario, indicator: str) -> Goal | None:
     """The first modelled goal measured by ``indicator``."""
-    return next((g for g in scenario.goals.values() if g.indicator == indicator), None)
+    return next((g for g in scenario.goal_readings().values() if g.indicator == indicator), None)
 
 
 def goal_indicators(scenario: Scenario) -> list[str]:
-    """Indicators of the modelled goals, each once, in the scenario's order."""
-    return list(dict.fromkeys(g.indicator for g in scenario.goals.values() if g.indicator))
+    """Indicators of the modelled goals (every reading), each once, in the scenario's order."""
+    return list(
+        dict.fromkeys(g.indicator for g in scenario.goal_readings().values() if g.indicator)
+    )
 
 
 def fan_indicators(scenario: Scenario, recorded: Iterable[str]) -> list[str]:

@@ -33,7 +33,7 @@ from sim.report.html import (
     toc,
 )
 from sim.results import ComparisonFolder, OutputFolder, RunFolder, read_comparison, read_run
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import AS_WRITTEN, Scenario
 
 PLOT_CAPTIONS = {
     "goal_dashboard.png": "Each goal's indicator in the goal year across replications, the "
@@ -59,9 +59,11 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
             else f"{number(goal.base_value)} ({esc(int(goal.base_year))})"
         )
         p_met = probability(goal.p_met)
+        reading = str(getattr(goal, "reading", AS_WRITTEN))
         rows.append(
             [
                 f"<code>{esc(goal.goal)}</code>",
+                "–" if reading == AS_WRITTEN else esc(reading.replace("_", " ")),
                 esc(goal.description),
                 esc(op) + number(goal.target),
                 year,
@@ -75,6 +77,7 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
         )
     headers = [
         "goal",
+        "reading",
         "description",
         "target",
         "year",
@@ -85,7 +88,32 @@ def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
         "status",
         "decided by",
     ]
-    return table(headers, rows, numeric=(2, 3, 4, 5, 6, 7), css_class="goals")
+    return table(headers, rows, numeric=(3, 4, 5, 6, 7, 8), css_class="goals")
+
+
+def readings_html(scenario: Scenario) -> str:
+    """The goals whose words allow more than one reading: the words and their source, then
+    each reading (the main one first) with what it counts, why and where its numbers come
+    from; '' when every goal is read one way."""
+    parts = []
+    for goal_id, goal in scenario.goals.items():
+        if not goal.readings:
+            continue
+        items = "".join(
+            f"<li><b>{esc(key.replace('_', ' '))}</b>{' (main)' if index == 0 else ''}: "
+            f"{esc(read.description)}; target {esc(OPS.get(read.op, read.op))} "
+            f"{number(read.target)} by {esc(read.year)}. <i>Why:</i> {esc(read.basis or '')} "
+            f"<i>Numbers:</i> {esc(read.source or '')}</li>"
+            for index, (key, read) in enumerate(goal.read().items())
+        )
+        words = f"“{esc(goal.words)}” ({esc(goal.source or '')})" if goal.words else ""
+        parts.append(f"<p><code>{esc(goal_id)}</code>: {words}</p><ul>{items}</ul>")
+    if not parts:
+        return ""
+    return (
+        "<h3>Goals read more than one way</h3><p>Where a goal's words honestly allow more "
+        "than one reading, the table shows one row per reading.</p>" + "".join(parts)
+    )
 
 
 def _decided(text: object) -> str:
@@ -98,12 +126,20 @@ def probability(value: object) -> str:
 
 
 def status_summary(goals: pd.DataFrame) -> str:
-    """'2 on track, 1 uncertain, … of 18 goals' as a sentence."""
+    """'18 goals: 2 on track, 1 uncertain, …' as a sentence (verdicts counted per reading
+    where a goal has several)."""
     heads = goals["status"].fillna("").astype(str).str.split(":").str[0].str.strip()
     counts = heads.value_counts()
     order = ["on track", "uncertain", "off track", "no simulated value", "not modelled"]
     parts = [f"{counts[k]} {k}" for k in order if k in counts.index]
-    return f"{len(goals)} goals: " + ", ".join(parts) + "."
+    distinct = goals["goal"].nunique()
+    if distinct == len(goals):
+        return f"{len(goals)} goals: " + ", ".join(parts) + "."
+    return (
+        f"{distinct} goals, {len(goals)} verdicts (one per reading of each goal): "
+        + ", ".join(parts)
+        + "."
+    )
 
 
 def plot_figure(folder: Path, name: str, caption: str = "") -> str:
@@ -117,7 +153,7 @@ def fan_caption(name: str, scenario: Scenario) -> tuple[str, str]:
     """(indicator, caption) of a fan_<indicator>.png or overlay_<indicator>.png file."""
     indicator = name.split("_", 1)[1].removesuffix(".png")
     info = describe(indicator)
-    goal = next((g for g in scenario.goals.values() if g.indicator == indicator), None)
+    goal = next((g for g in scenario.goal_readings().values() if g.indicator == indicator), None)
     text = f"{info.label} ({indicator}, {info.unit}, {info.kind})"
     if goal is not None:
         text += f"; goal: {goal.description} {OPS.get(goal.op, goal.op)} "
@@ -270,6 +306,7 @@ def run_report(output: OutputFolder) -> str:
         "goal is met in its year; on track ≥ 0.8, off track ≤ 0.2. "
         f"{esc(results.manifest.get('p_met_basis', ''))}</p>"
         + goal_table_html(goals, scenario)
+        + readings_html(scenario)
         + plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"])
     )
     parts.append(section("goals", "Goals", goal_body))
@@ -355,8 +392,9 @@ def scenarios_html(comparison: ComparisonFolder) -> str:
 
 def goal_comparison_html(table_: pd.DataFrame, scenario: Scenario) -> str:
     rows = []
+    readings = scenario.goal_readings()
     for row in table_.itertuples(index=False):
-        spec = scenario.goals.get(str(row.goal))
+        spec = readings.get(str(row.goal))
         description = spec.description if spec is not None else ""
         rows.append(
             [
@@ -384,7 +422,7 @@ def goal_comparison_html(table_: pd.DataFrame, scenario: Scenario) -> str:
 def paired_differences_html(differences: pd.DataFrame, scenario: Scenario) -> str:
     """Paired differences of the goal indicators in their goal years."""
     rows = []
-    for goal_id, goal in scenario.goals.items():
+    for goal_id, goal in scenario.goal_readings().items():
         if goal.indicator is None:
             continue
         found = differences[

@@ -54,6 +54,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "survival.csv",
         "parameters.csv",
         "observations.csv",
+        "holdout.csv",
         "firms.csv",
         "firms.parquet",
         "trajectories.parquet",

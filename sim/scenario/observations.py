@@ -18,7 +18,9 @@ from sim.scenario.schema import Id, Scenario
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
-class Observation(BaseModel):
+class Figure(BaseModel):
+    """A published figure of an indicator: what observations and held-out figures share."""
+
     model_config = ConfigDict(
         frozen=True, extra="forbid", use_attribute_docstrings=True, strict=True
     )
@@ -40,14 +42,11 @@ class Observation(BaseModel):
     aggregate: Literal["value", "sum", "mean"] = "value"
     """``value``: the indicator in that year; ``sum``: its sum over year..to_year; ``mean``:
     its mean over year..to_year (for rates and shares)."""
-    tolerance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.1
-    """Calibration: how far outside its range a simulated mean may fall, as a share of the
-    value, before it counts as one standard error of misfit."""
     source: str
     """Where the figure comes from."""
 
     @model_validator(mode="after")
-    def _check(self) -> Observation:
+    def _check(self) -> Figure:
         low = self.value if self.low is None else self.low
         high = self.value if self.high is None else self.high
         if not low <= self.value <= high:
@@ -57,6 +56,14 @@ class Observation(BaseModel):
         if self.to_year is not None and self.to_year < self.year:
             raise ValueError("to_year must not be before year")
         return self
+
+
+class Observation(Figure):
+    """An observed figure or published pattern: a figure calibration fits."""
+
+    tolerance: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = 0.1
+    """Calibration: how far outside its range a simulated mean may fall, as a share of the
+    value, before it counts as one standard error of misfit."""
 
 
 class Observations(BaseModel):

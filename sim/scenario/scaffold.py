@@ -31,7 +31,7 @@ from sim import __version__
 from sim.distributions import DistributionBase
 from sim.indicators import INDICATORS
 from sim.scenario.loader import read_tree
-from sim.scenario.schema import CarrierOccupants, Scenario, cross_check
+from sim.scenario.schema import CarrierOccupants, Goal, Scenario, cross_check
 
 #: Example zones: name -> (folder in a checkout, relative to the repository root; the glob
 #: patterns of its files). ``setup.py`` ships the same files as ``sim/examples/<name>/``
@@ -224,6 +224,10 @@ def skeleton_data(
     goals: dict[str, Any] = {}
     goal_year = start + 2
     for key, goal in data["goals"].items():
+        if goal.get("readings"):  # a goal read several ways: the skeleton keeps its main reading
+            main = next(iter(goal["readings"].values()))
+            goal = {**goal, "readings": {}, "target": main["target"]}
+            goal["indicator"] = main.get("indicator")
         indicator = goal.get("indicator")
         if indicator is None:
             continue
@@ -235,17 +239,15 @@ def skeleton_data(
         goal = dict(goal)
         goal["description"] = INDICATORS[kind].label if kind in INDICATORS else key
         goal["base"] = None
+        goal["words"] = goal["source"] = None  # the zone's own sources say them
         goal_year = goal["year"]
         goals[key] = goal
-    goals["example_not_modelled"] = {
-        "description": "a goal the model does not represent (replace or delete)",
-        "target": 1,
-        "op": ">=",
-        "year": goal_year,
-        "base": None,
-        "indicator": None,
-        "not_modelled_reason": "say why the model does not represent it",
-    }
+    goals["example_not_modelled"] = Goal(
+        description="a goal the model does not represent (replace or delete)",
+        target=1,
+        year=goal_year,
+        not_modelled_reason="say why the model does not represent it",
+    ).model_dump(mode="json")  # every key
     data["goals"] = goals
     return data, reference
 

@@ -93,6 +93,9 @@ class Origin(Frozen):
     """Carriers tried first, in order (e.g. university spin-offs and the science park)."""
     high_level_team: bool = False
     """Counts towards the high-level innovation teams and receives the talent reward."""
+    leading_share: Probability = 0.0
+    """High-level teams only: the chance that a team is at the leading level (the bar of the
+    city's leading talent (team) programme: technology 国际先进或国内领先)."""
 
     @model_validator(mode="after")
     def _check(self) -> Origin:
@@ -260,6 +263,9 @@ class Incubation(Frozen):
     """Graduated when revenue over the last two years exceeds this total."""
     graduate_on_hte: bool
     """Graduated when certified as a national high-tech enterprise."""
+    graduation_equity_yuan: Yuan | None = None
+    """Graduated when the equity (angel or venture investment) raised in all exceeds this;
+    null: no such route."""
     acquisition_rate_per_year: Rate
     """Rate of being acquired or listed (counts as graduation), times capability."""
     graduation_take_up: Probability = 1.0
@@ -674,6 +680,18 @@ class TechCenters(PlatformCount):
     provincial ones (``tech_centers`` = provincial · (1 + this))."""
 
 
+class RecognisedCarriers(PlatformCount):
+    """Incubation carriers of one kind (tech business incubators, maker spaces) recognised at
+    provincial level or above, inside the zone's carriers: the province recognises new ones in
+    its yearly round, a Poisson count whose mean adds ``births_per_carrier_per_year`` for
+    every carrier open then, and no more than ``max_per_carrier`` per open carrier are held."""
+
+    births_per_carrier_per_year: Rate = 0.0
+    """New recognitions a year per carrier open then."""
+    max_per_carrier: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+    """Recognised carriers of this kind one open carrier can hold (a cap on the count)."""
+
+
 class Platforms(Frozen):
     """R&D platforms approved by the province (sim/model/platforms.py)."""
 
@@ -685,6 +703,11 @@ class Platforms(Frozen):
     """Provincial academician workstations."""
     postdoc_workstations: PlatformCount | None = None
     """Postdoctoral research workstations (博士后科研工作站); null: not modelled."""
+    incubators: RecognisedCarriers | None = None
+    """Tech business incubators (科技企业孵化器, university science parks among them)
+    recognised at provincial level or above; null: not modelled."""
+    maker_spaces: RecognisedCarriers | None = None
+    """Maker spaces (众创空间) recognised at provincial level or above; null: not modelled."""
 
 
 # ----------------------------------------------------------------------------- economy
@@ -703,7 +726,9 @@ class ZoneRd(Frozen):
     ratio x revenue over the year) plus an exogenous stream (the university and the firms not
     modelled), over a GDP path. The exogenous stream is the residual of the anchor: in
     ``anchor_year`` it is ``anchor_intensity x gdp_yuan`` less the modelled firms' R&D that
-    year (their revenue paths traced back from the initial state), at least 0."""
+    year (their revenue paths traced back from the initial state). Where the firms' R&D is
+    more than ``max_modelled_share`` of the anchor, it enters the accounts scaled down to that
+    share (in every year), so the anchor holds and the residual is positive at any GDP."""
 
     anchor_year: Annotated[int, Field(ge=1900, le=2200)]
     """Year of the observed intensity (at most the start year)."""
@@ -717,6 +742,9 @@ class ZoneRd(Frozen):
     """Growth of GDP in the other years after ``anchor_year``."""
     exogenous_growth_per_year: Annotated[float, Field(gt=-1, le=1, allow_inf_nan=False)]
     """Growth of the exogenous R&D stream after ``anchor_year``."""
+    max_modelled_share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 1.0
+    """The largest share of the anchor year's R&D the modelled firms can account for (the
+    rest is the university's and the unmodelled firms')."""
 
     def gdp_in(self, year: int) -> float:
         """GDP in ``year`` (yuan): ``gdp_yuan`` grown year by year from ``anchor_year``."""
@@ -787,11 +815,50 @@ class GoalBase(Frozen):
     """The observed value."""
 
 
+#: The id of a goal's reading when the goal states only one (``target`` and ``indicator``
+#: written on the goal itself).
+AS_WRITTEN = "as_written"
+
+
+class GoalReading(Frozen):
+    """One reading of a goal's words: what it counts, its target and its starting point, with
+    why the words can be read so and where its numbers come from."""
+
+    description: str
+    """What this reading counts."""
+    basis: str
+    """Why the goal's words can be read this way (the words it rests on)."""
+    source: str
+    """Where this reading's numbers (target, base) come from."""
+    target: Real
+    """Target value under this reading."""
+    base: GoalBase | None = None
+    """The observed value in a base year under this reading, where the sources give one."""
+    indicator: IndicatorName | None = None
+    """Recorded indicator that measures the goal under this reading; null = not modelled."""
+    not_modelled_reason: str | None = None
+    """Why the model does not represent this reading."""
+
+    @model_validator(mode="after")
+    def _reason(self) -> GoalReading:
+        if self.indicator is None and not self.not_modelled_reason:
+            raise ValueError("a reading without an indicator needs not_modelled_reason")
+        return self
+
+
 class Goal(Frozen):
+    """A goal of the zone. Its words (``words``, ``source``) are read one way (``target``,
+    ``indicator``, ``base`` on the goal itself: the reading ``as_written``) or several
+    (``readings``, the main one first): every verdict is shown once per reading."""
+
     description: str
     """What the goal measures."""
-    target: Real
-    """Target value."""
+    words: str | None = None
+    """The goal's words in its source (the original language)."""
+    source: str | None = None
+    """Where the words are."""
+    target: Real | None = None
+    """Target value (a goal with one reading)."""
     op: Literal[">=", "<="] = ">="
     """Whether the indicator must reach (>=) or stay below (<=) the target."""
     year: Annotated[int, Field(ge=1900, le=2200)]
@@ -803,12 +870,76 @@ class Goal(Frozen):
     """Recorded indicator that measures the goal; null = not modelled."""
     not_modelled_reason: str | None = None
     """Why the model does not represent the goal."""
+    readings: dict[Id, GoalReading] = {}
+    """Readings of the words where they honestly allow more than one, the main one first;
+    when given, ``target``, ``indicator``, ``base`` and ``not_modelled_reason`` belong to
+    each reading, not to the goal."""
+    reading: Id = AS_WRITTEN
+    """The id of the reading this goal is (set on the goals :meth:`read` returns)."""
+    basis: str | None = None
+    """Why the words are read this way (set on the goals :meth:`read` returns)."""
 
     @model_validator(mode="after")
     def _reason(self) -> Goal:
+        if self.readings:
+            written = [
+                key
+                for key in ("target", "base", "indicator", "not_modelled_reason")
+                if getattr(self, key) is not None
+            ]
+            if written:
+                raise ValueError(
+                    f"a goal with readings keeps {', '.join(written)} in each reading, "
+                    "not on the goal"
+                )
+            return self
+        if self.target is None:
+            raise ValueError("a goal needs a target, or readings with one each")
         if self.indicator is None and not self.not_modelled_reason:
             raise ValueError("a goal without an indicator needs not_modelled_reason")
         return self
+
+    def read(self) -> dict[str, Goal]:
+        """The goal once per reading, the main reading first: each a goal with one target,
+        indicator and base, its ``reading`` id and ``basis`` set."""
+        if not self.readings:
+            return {self.reading: self}
+        return {
+            key: self.model_copy(
+                update={
+                    "description": reading.description,
+                    "source": reading.source,
+                    "target": reading.target,
+                    "base": reading.base,
+                    "indicator": reading.indicator,
+                    "not_modelled_reason": reading.not_modelled_reason,
+                    "readings": {},
+                    "reading": key,
+                    "basis": reading.basis,
+                }
+            )
+            for key, reading in self.readings.items()
+        }
+
+    @property
+    def main(self) -> Goal:
+        """The goal under its main reading."""
+        return next(iter(self.read().values()))
+
+
+#: Between a goal's id and a reading's in the key of a reading that is not the main one.
+READING_SEPARATOR = ":"
+
+
+def reading_key(goal_id: str, read: Goal, main: bool) -> str:
+    """The key of a goal under one reading: the goal id for its main reading,
+    ``goal:reading`` for the others."""
+    return goal_id if main else f"{goal_id}{READING_SEPARATOR}{read.reading}"
+
+
+def goal_of(key: str) -> str:
+    """The goal id of a reading's key."""
+    return key.partition(READING_SEPARATOR)[0]
 
 
 # ----------------------------------------------------------------------------- scenario
@@ -855,6 +986,21 @@ class Scenario(Frozen):
     # --- end economy goals
     goals: dict[Id, Goal]
     """The zone's goals, by id (an indicator's name where it measures the goal)."""
+
+    def reading_key(self, goal_id: str, reading: str) -> str:
+        """The key of goal ``goal_id`` under its reading ``reading`` (see
+        :func:`reading_key`)."""
+        read = self.goals[goal_id].read()
+        return reading_key(goal_id, read[reading], reading == next(iter(read)))
+
+    def goal_readings(self) -> dict[str, Goal]:
+        """Every reading of every goal by its key (:func:`reading_key`), each goal's main
+        reading first: the goal id for a main reading, ``goal:reading`` for the others."""
+        return {
+            reading_key(key, read, index == 0): read
+            for key, goal in self.goals.items()
+            for index, read in enumerate(goal.read().values())
+        }
 
     # ------------------------------------------------------------------ derived quantities
     def expected_arrivals(self) -> float:
@@ -944,8 +1090,22 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
                 (("arrivals", "origins", key, "active_until"), "must be after active_from")
             )
     for key, goal in scenario.goals.items():
-        if goal.indicator is not None and goal.indicator.partition(".")[0] not in INDICATORS:
-            problems.append((("goals", key, "indicator"), f"unknown indicator {goal.indicator!r}"))
+        seen: dict[tuple, str] = {}
+        for reading_id, reading in goal.readings.items():
+            counts = (reading.indicator, reading.target, reading.base)
+            if counts in seen:
+                problems.append(
+                    (
+                        ("goals", key, "readings", reading_id),
+                        f"counts what reading {seen[counts]!r} counts (same indicator, target "
+                        "and base): a duplicate reading",
+                    )
+                )
+            seen.setdefault(counts, reading_id)
+        for reading_id, read in goal.read().items():
+            where = ("goals", key) if not goal.readings else ("goals", key, "readings", reading_id)
+            if read.indicator is not None and read.indicator.partition(".")[0] not in INDICATORS:
+                problems.append(((*where, "indicator"), f"unknown indicator {read.indicator!r}"))
     for key, program in scenario.funding.grants.items():
         if program.pool not in scenario.funding.pools:
             problems.append((("funding", "grants", key, "pool"), f"unknown pool {program.pool!r}"))

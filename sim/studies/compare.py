@@ -132,7 +132,9 @@ def compare_scenarios(
     base_name = names[0]
     base_scenario, base_tree = loaded[0]
     base = runs[base_name].trajectories
-    indicators = [g.indicator for g in base_scenario.goals.values() if g.indicator]
+    indicators = list(
+        dict.fromkeys(g.indicator for g in base_scenario.goal_readings().values() if g.indicator)
+    )
     indicators += [name for name in KEY_INDICATORS if name not in indicators]
     comparison, goals, differences = [], [], {}
     for (_, tree), name in zip(loaded[1:], names[1:], strict=True):

@@ -7,7 +7,8 @@
 With ``posterior="results/calibrate/posterior.csv"`` the replications run draws of a
 calibration posterior in pairs (``sim.scenario.posterior``), and the same replications are run
 again at the scenario's point values (common random numbers) for the goal table's
-``p_met_fixed``.
+``p_met_fixed``. With ``holdout="scenarios/holdout.yaml"`` the run's trajectories (over the
+posterior, when there is one) are scored against the held-out figures (``run.holdout``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.goals import goal_table, probability_basis
+from sim.analysis.holdout import coverage, score_holdout
 from sim.analysis.survival import survival_table
 from sim.experiment.runner import (
     RunResults,
@@ -35,6 +37,7 @@ from sim.results import OutputFolder, claim
 from sim.results.provenance import scenario_hash, versions
 from sim.results.units import UnitStore, discard_units
 from sim.scenario import SourceTree, load_scenario_with_tree
+from sim.scenario.holdout import load_holdout
 from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.provenance import parameter_table
 from sim.scenario.schema import Scenario
@@ -70,6 +73,8 @@ class ScenarioRun:
     observations: pd.DataFrame | None = None
     posterior: Posterior | None = None
     fixed: RunResults | None = None  # with a posterior: the replications at point values
+    holdout: pd.DataFrame | None = None  # the held-out figures scored (sim.analysis.holdout)
+    holdout_file: str | None = None
 
     @property
     def source_files(self) -> tuple[str, ...]:
@@ -117,6 +122,18 @@ class ScenarioRun:
             "p_met_includes_parameter_uncertainty": self.posterior is not None,
             "p_met_basis": probability_basis(self.posterior),
             "posterior": self._posterior_manifest(),
+            **({"holdout": self._holdout_manifest()} if self.holdout is not None else {}),
+        }
+
+    def _holdout_manifest(self) -> dict:
+        """The held-out file and its coverage (figures held, scored, in the file)."""
+        assert self.holdout is not None
+        held, scored = coverage(self.holdout)
+        return {
+            "file": self.holdout_file,
+            "held": held,
+            "scored": scored,
+            "figures": len(self.holdout),
         }
 
     def _posterior_manifest(self) -> dict | None:
@@ -133,9 +150,10 @@ class ScenarioRun:
 
     def files(self, table_format: str = "csv") -> dict[str, pd.DataFrame | dict | bytes]:
         """The results folder's files: trajectories.csv, goals.csv, survival.csv,
-        parameters.csv and observations.csv (when known), firms.csv (if recorded),
-        scenario.json (the resolved scenario) and manifest.json. With ``table_format``
-        ``"parquet"`` the long tables (trajectories, firms) are Parquet files instead."""
+        parameters.csv and observations.csv (when known), holdout.csv (when scored), firms.csv
+        (if recorded), scenario.json (the resolved scenario) and manifest.json. With
+        ``table_format`` ``"parquet"`` the long tables (trajectories, firms) are Parquet files
+        instead."""
         if table_format not in TABLE_FORMATS:
             raise ValueError(f"table format {table_format!r}: one of {', '.join(TABLE_FORMATS)}")
         tables = {
@@ -144,6 +162,7 @@ class ScenarioRun:
             "survival": self.survival,
             "parameters": self.parameters,
             "observations": self.observations,
+            "holdout": self.holdout,
             "firms": self.results.firms,
         }
         files: dict[str, pd.DataFrame | dict | bytes] = {}
@@ -181,6 +200,7 @@ def run_scenario(
     units_dir: str | os.PathLike[str] | None = None,
     resume: bool = False,
     posterior: str | os.PathLike[str] | Posterior | None = None,
+    holdout: str | os.PathLike[str] | None = None,
 ) -> ScenarioRun:
     """Run a scenario (object or YAML path) and compute its goal table.
 
@@ -206,6 +226,10 @@ def run_scenario(
     and the same replications at the point values too (their units in ``units_dir/fixed``);
     the goal table's ``p_met`` is then over the posterior and ``p_met_fixed`` at the point
     values (see ``sim.analysis.goals``).
+
+    ``holdout`` is a file of held-out figures (``sim.scenario.holdout``) of the scenario's
+    zone (another zone raises :class:`~sim.scenario.ScenarioError`, before anything runs):
+    the run's trajectories are scored against it (``run.holdout``, ``holdout.csv``).
     """
     if resume and units_dir is None:
         raise ValueError("resume needs units_dir, the folder of the stored replications")
@@ -217,6 +241,7 @@ def run_scenario(
     if observations is None:  # those beside the file, of the scenario's zone
         observations = default_observations(beside, scenario) if beside is not None else None
     observed = observed_table(observations, scenario) if observations else None
+    held_out = load_holdout(holdout, scenario) if holdout is not None else None
     if posterior is not None and not isinstance(posterior, Posterior):
         data = tree.data if tree is not None else scenario.model_dump(mode="json", by_alias=True)
         posterior = read_posterior(posterior, data)
@@ -257,7 +282,13 @@ def run_scenario(
     goals = goal_table(
         scenario, results.trajectories, replications, decided, posterior, fixed_trajectories
     )
-    return ScenarioRun(results, goals, tree, observed, posterior, fixed)
+    scored = (
+        score_holdout(results.trajectories, held_out, replications)
+        if held_out is not None
+        else None
+    )
+    file = str(holdout) if holdout is not None else None
+    return ScenarioRun(results, goals, tree, observed, posterior, fixed, scored, file)
 
 
 #: The folder, inside a run's units, of the replications at point values of a run over a

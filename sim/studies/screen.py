@@ -78,7 +78,7 @@ def screen_scenario(
     once, as the first has it) for their effect on ``goals``; finished points are kept in
     ``out/units`` (when ``out`` is given) for ``resume``."""
     setup = setup or prepare(scenario, list(spaces), None, first_wins=True)
-    chosen = select_goals(setup.scenario, goals)
+    chosen = select_goals(setup.scenario, goals, every_reading=True)
     identity = {"replications": replications, "root_seed": seed, "goals": goals}
     open_units(setup, Path(out) / "units" if out else None, "screen", identity, resume)
     points = goal_evaluator(setup, chosen, replications, seed, executor, workers, progress)
@@ -113,7 +113,7 @@ def decided_by_for(
     if not path.is_file():
         return None
     table = pd.read_csv(path)
-    goals = [key for key, goal in scenario.goals.items() if goal.indicator]
+    goals = [key for key, goal in scenario.goal_readings().items() if goal.indicator]
     if set(table.get("scenario_sha256", pd.Series(dtype=str))) != {scenario_hash(scenario)}:
         stale = f"stale screening ({path.name} is of another version of the scenario)"
         return dict.fromkeys(goals, stale)

@@ -123,8 +123,10 @@ def tune_scenario(
     progress: Progress = None,
     setup: Setup | None = None,
     posterior: str | os.PathLike[str] | Posterior | None = None,
+    reading: str | None = None,
 ) -> TuneStudy:
-    """Cheapest lever settings meeting ``goals`` (``all`` or keys) with ``min_probability``;
+    """Cheapest lever settings meeting ``goals`` (``all`` or keys) with ``min_probability``,
+    each goal under its main reading, or under ``reading`` where it has one of that id;
     finished candidates are kept in ``out/units`` (when ``out`` is given) for ``resume``.
 
     With ``posterior`` (a calibration posterior file, or one read against this scenario),
@@ -136,12 +138,13 @@ def tune_scenario(
         "replications": replications,
         "root_seed": seed,
         "goals": goals,
+        **({"reading": reading} if reading is not None else {}),
         "min_probability": min_probability,
         "trials": trials,
         "confirm_replications": confirm_replications,
     }
     setup = setup or prepare(scenario, space, "lever")
-    chosen = select_goals(setup.scenario, goals)
+    chosen = select_goals(setup.scenario, goals, reading)
     if posterior is not None and not isinstance(posterior, Posterior):
         posterior = read_posterior(posterior, setup.tree.data)
     if posterior is not None:
@@ -189,6 +192,7 @@ def tune_scenario(
         "replications": replications,
         "trials": trials,
         "goals": list(chosen),
+        "reading": reading,
         "min_probability": min_probability,
         "confirm_replications": confirm_replications,
         "p_met_includes_parameter_uncertainty": posterior is not None,

@@ -83,12 +83,12 @@ def test_common_random_numbers_narrow_the_paired_interval(crn_and_independent):
         "patents_granted_per_year",
         "firms_in_carriers",
     ]
-    for year in (2021, 2022):  # soon after the policies part: every interval narrower
-        a, b = widths(crn, year), widths(independent, year)
-        assert (a[shared] < b[shared]).all(), (year, a[shared], b[shared])
+    a, b = widths(crn, 2021), widths(independent, 2021)  # soon after the policies part
+    assert (a[shared] < b[shared]).all(), (2021, a[shared], b[shared])
     # later the shared streams drift out of step firm by firm (certification draws are taken
-    # in firm order), so the gain shrinks; it still holds for the indicators taken together
-    for year in (2025, 2030):
+    # in firm order), so the gain shrinks (the enterprise base, which the fund barely moves, is
+    # within noise of the independent width from 2022); it holds for the indicators together
+    for year in (2022, 2025, 2030):
         a, b = widths(crn, year), widths(independent, year)
         assert a[shared].sum() < b[shared].sum(), (year, a[shared], b[shared])
         # before the fund's first tranche (2020.75) the two scenarios are the same zone
@@ -96,7 +96,7 @@ def test_common_random_numbers_narrow_the_paired_interval(crn_and_independent):
     assert (before["diff_mean"] == 0).all() and (before["ci_high"] - before["ci_low"] == 0).all()
 
 
-def test_no_special_fund_pays_37_million_less_in_carrier_grants(crn_and_independent):
+def test_no_special_fund_pays_the_fund_s_firm_share_less_in_carrier_grants(crn_and_independent):
     crn, _ = crn_and_independent
     paid = {
         name: run.trajectories.query(
@@ -107,12 +107,13 @@ def test_no_special_fund_pays_37_million_less_in_carrier_grants(crn_and_independ
         for name, run in crn.runs.items()
     }
     assert (paid["no_special_fund"] == 0).all()
-    # the baseline's special fund is spent almost in full (awards stop when one no longer fits)
-    assert (paid["baseline"] > 36e6).all() and (paid["baseline"] <= 37e6).all()
+    # the part of the 37 M yuan that reaches firms (60 % of each tranche: 22.2 M) is spent
+    # almost in full (awards stop when one no longer fits)
+    assert (paid["baseline"] > 21.5e6).all() and (paid["baseline"] <= 22.2e6).all()
     assert crn.differences["no_special_fund"] == [
         "funding.pools.national_special_fund.tranches: "
-        '[{"date": 2020.75, "amount_yuan": 15000000}, {"date": 2021.5, "amount_yuan": 12000000}, '
-        '{"date": 2022.5, "amount_yuan": 10000000}] -> []'
+        '[{"date": 2020.75, "amount_yuan": 9000000}, {"date": 2021.5, "amount_yuan": 7200000}, '
+        '{"date": 2022.5, "amount_yuan": 6000000}] -> []'
     ]
 
 
@@ -155,10 +156,11 @@ def test_compare_cli_writes_the_comparison_folder(tmp_path, capsys):
         "n",
     ]
     goals = pd.read_csv(out / "goal_comparison.csv")
-    assert set(goals["goal"]) == {
-        key for key, goal in load_scenario(BASELINE).goals.items() if goal.indicator
+    assert set(goals["goal"]) == {  # one row per reading: goal:reading for the others
+        key for key, goal in load_scenario(BASELINE).goal_readings().items() if goal.indicator
     }
-    assert len(set(goals["goal"])) == 12
+    assert "high_level_teams:leading_teams" in set(goals["goal"])
+    assert len(set(goals["goal"])) == 16
     assert goals["p_met"].between(0, 1).all()
 
 

@@ -80,11 +80,11 @@ def test_screen_writes_what_decides_each_goal_and_runs_show_it(
     scenario, space = screened
     out = tmp_path / "screen"
     argv = ["screen", scenario, "--space", space, "-n", "3", "-w", "1", "--no-progress",
-            "--goals", "national_hte,incubators", "--out", out]  # fmt: skip
+            "--goals", "national_hte,incubators:carriers_any_level", "--out", out]  # fmt: skip
     code, stdout, err = run_cli(argv, capsys)
     assert code == 0, err
     assert "What decides each goal: each of 2 parameters alone" in stdout
-    assert "moved by none of the screened parameters: incubators" in stdout
+    assert "moved by none of the screened parameters: incubators:carriers_any_level" in stdout
     decided = pd.read_csv(out / "decided_by.csv")
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects["parameter"]) == {
@@ -105,11 +105,13 @@ def test_screen_writes_what_decides_each_goal_and_runs_show_it(
     run_args = ["run", scenario, "-n", "2", "-w", "1", "--no-progress", "--no-plots"]
     code, stdout, err = run_cli([*run_args, "--out", tmp_path / "run"], capsys)
     assert code == 0, err
-    goals = pd.read_csv(tmp_path / "run" / "goals.csv").set_index("goal")
-    assert goals.loc["national_hte", "decided_by"].startswith(top["parameter"])
+    goals = pd.read_csv(tmp_path / "run" / "goals.csv").set_index(["goal", "reading"])
+    assert goals.loc[("national_hte", "as_written"), "decided_by"].startswith(top["parameter"])
     assert "Decided by (zonesim screen): national_hte: " in " ".join(stdout.split())
-    assert goals.loc["incubators", "status"] == "determined by inputs"
-    assert goals.loc["incubators", "decided_by"] == "none of the screened parameters"
+    carriers = ("incubators", "carriers_any_level")  # a reading of its own, screened as such
+    assert goals.loc[carriers, "status"] == "determined by inputs"
+    assert goals.loc[carriers, "decided_by"] == "none of the screened parameters"
+    goals = goals.reset_index("reading")
     assert pd.isna(goals.loc["leading_talents", "decided_by"])  # not modelled
     changed = scenario.parent / "changed.yaml"
     changed.write_text(

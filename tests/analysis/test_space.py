@@ -87,7 +87,7 @@ def test_uncertain_space_loads_against_the_baseline(baseline_tree: SourceTree) -
     assert all(p.cost_per_unit_yuan == 0 for p in space.parameters.values())
     base = space.base_values()
     assert base["arrivals.origins.maker_team.rate_per_year"] == 210
-    assert base["funding.loans.loans_per_institution_per_year"] == 0.6
+    assert base["funding.loans.loans_per_institution_per_year"] == 0.95
     for path, parameter in space.parameters.items():
         assert parameter.low < base[path] < parameter.high, path
     # without a kind, any parameter is accepted
@@ -429,7 +429,7 @@ def test_whole_number_key_needs_integer(tmp_path: Path, baseline_tree: SourceTre
         "ok.yaml",
     )
     space = load_space(fixed, baseline_tree)
-    assert space.base_values() == {key: 20.0}
+    assert space.base_values() == {key: 30.0}
     data = space.scenario_data({key: 17.0})
     assert data["funding"]["loans"]["institutions"][0]["count"] == 17
     assert isinstance(data["funding"]["loans"]["institutions"][0]["count"], int)
@@ -507,20 +507,20 @@ def test_list_index_path_works(tmp_path: Path, baseline_tree: SourceTree) -> Non
     )
     space = load_space(path, baseline_tree, kind="lever")
     assert space.paths == [TRANCHE]
-    assert space.base_values() == {TRANCHE: 15000000.0}
+    assert space.base_values() == {TRANCHE: 9000000.0}
     scenario = space.scenario({TRANCHE: 20000000.0}, end_year=2022)
     tranches = scenario.funding.pools["national_special_fund"].tranches
     assert [(t.date, t.amount_yuan) for t in tranches] == [
         (2020.75, 20000000.0),
-        (2021.5, 12000000.0),
-        (2022.5, 10000000.0),
+        (2021.5, 7200000.0),
+        (2022.5, 6000000.0),
     ]
     assert scenario.horizon.end_year == 2022
-    assert space.cost_yuan({TRANCHE: 20000000.0}) == 5000000.0
+    assert space.cost_yuan({TRANCHE: 20000000.0}) == 11000000.0
     # the base data is untouched
     assert (
         baseline_tree.data["funding"]["pools"]["national_special_fund"]["tranches"][0][
             "amount_yuan"
         ]
-        == 15000000
+        == 9000000
     )

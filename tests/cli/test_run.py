@@ -25,12 +25,13 @@ from sim.experiment.runner import (
 from sim.model import FIRM_COLUMNS
 from sim.results import provenance
 from sim.scenario import load_scenario
-from sim.scenario.schema import Scenario, origin_expected_count
+from sim.scenario.schema import Scenario, goal_of, origin_expected_count
 from tests.helpers import BASELINE, SCENARIOS
 
 TRAJECTORY_COLUMNS = ["replication", "year", "indicator", "value"]
 GOAL_COLUMNS = [
     "goal",
+    "reading",
     "description",
     "year",
     "target",
@@ -97,6 +98,8 @@ def test_validate_accepts_every_shipped_scenario(capsys: pytest.CaptureFixture[s
     for path, line in zip(files, lines, strict=True):
         if path.endswith(("observations.yaml", "patterns.yaml")):
             assert line.startswith(f"ok: {path}: ") and line.endswith(" observed figures")
+        elif path.endswith("holdout.yaml"):
+            assert line.startswith(f"ok: {path}: ") and line.endswith(" held-out figures")
         else:
             assert line.startswith(f"ok: {path}: scenario '")
     baseline = lines[files.index(str(BASELINE))]
@@ -391,26 +394,43 @@ def baseline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
     out_dir, stdout = baseline_run
-    goals = load_scenario(BASELINE).goals
-    assert len(goals) == 18
+    scenario = load_scenario(BASELINE)
+    goals = scenario.goal_readings()  # one row per reading of each goal
+    assert len(scenario.goals) == 18 and len(goals) == 22
     assert "Goals for 2019 and 2020: scenario 'baseline', 3 replications" in stdout
     table = pd.read_csv(out_dir / "goals.csv")
-    status = dict(zip(table["goal"], table["status"], strict=True))
-    rows = {
-        line.split("│")[1].strip(): line
-        for line in stdout.splitlines()
-        if line.startswith("│") and line.count("│") > 2
+    status = {
+        (goal, reading): state
+        for goal, reading, state in zip(
+            table["goal"], table["reading"], table["status"], strict=True
+        )
     }
-    assert set(rows) == set(goals)
+    rows: dict[tuple[str, str], str] = {}
+    key: tuple[str, str] = ("", "")
+    for line in stdout.splitlines():
+        if not (line.startswith("│") and line.count("│") > 2):
+            continue
+        goal, reading = (cell.strip() for cell in line.split("│")[1:3])
+        if goal:  # a row; a reading of several words wraps onto lines with no goal
+            key = (goal, reading)
+            rows[key] = line
+        else:
+            row = rows.pop(key)
+            key = (key[0], f"{key[1]} {reading}")
+            rows[key] = row
+    rows = {(goal, reading.replace(" ", "_")): line for (goal, reading), line in rows.items()}
+    assert set(rows) == {(goal_of(key), goal.reading) for key, goal in goals.items()}
     for key, goal in goals.items():
+        row = rows[(goal_of(key), goal.reading)]
         if goal.indicator is None:
-            assert rows[key].rstrip().rstrip("│").strip().endswith("not modelled"), rows[key]
+            assert row.rstrip().rstrip("│").strip().endswith("not modelled"), row
             assert f"{key}: {goal.not_modelled_reason}" in " ".join(stdout.split())
         else:
-            assert status[key] in rows[key]
-            assert "not modelled" not in rows[key]
+            assert status[(goal_of(key), goal.reading)] in row
+            assert "not modelled" not in row
     assert re.search(
-        r"│ incubators +│ 2020 │ +6 │ +4 \(2018\) │ +6 │ +6–6 │ +1\.00 │ determined by inputs +│",
+        r"│ incubators +│ carriers any +│ 2020 │ +6 │ +4 \(2018\) │ +6 │ +6–6 │ +1\.00 │ "
+        r"determined by inputs +│",
         stdout,
     )
     assert re.search(
@@ -418,7 +438,7 @@ def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
     )
     assert (
         "wrote trajectories.csv, goals.csv, survival.csv, parameters.csv, observations.csv, "
-        f"firms.csv, scenario.json, manifest.json and 29 plots in plots/ to {out_dir}"
+        f"firms.csv, scenario.json, manifest.json and 33 plots in plots/ to {out_dir}"
     ) in stdout
 
 
@@ -436,7 +456,7 @@ def test_run_writes_the_results_folder(baseline_run: tuple[Path, str]) -> None:
         "survival.csv",
         "trajectories.csv",
     ]
-    assert len(list((out_dir / "plots").glob("*.png"))) == 29
+    assert len(list((out_dir / "plots").glob("*.png"))) == 33
     trajectories = pd.read_csv(out_dir / "trajectories.csv")
     assert list(trajectories.columns) == TRAJECTORY_COLUMNS
     assert sorted(trajectories["replication"].unique()) == [0, 1, 2]
@@ -444,7 +464,7 @@ def test_run_writes_the_results_folder(baseline_run: tuple[Path, str]) -> None:
     assert trajectories["value"].notna().all()
     goals = pd.read_csv(out_dir / "goals.csv")
     assert list(goals.columns) == GOAL_COLUMNS
-    assert len(goals) == 18
+    assert len(goals) == 22  # 18 goals, three of them read more than one way
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest) >= MANIFEST_KEYS
     assert manifest["scenario"] == "baseline"
@@ -489,21 +509,33 @@ def test_run_without_firm_records_writes_no_firms_csv(
     ]
     assert (
         "wrote trajectories.csv, goals.csv, survival.csv, parameters.csv, scenario.json, "
-        "manifest.json and 29 plots in plots/ to"
+        "manifest.json and 33 plots in plots/ to"
     ) in out
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenario_files"] == [str(BASELINE), str(short)]
     assert manifest["horizon"] == [2018, 2022]
 
 
+def scenario_main(goal: str) -> str:
+    """The id of a baseline goal's main reading."""
+    return load_scenario(BASELINE).goals[goal].main.reading
+
+
 def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
     out_dir, _ = baseline_run
-    goals = pd.read_csv(out_dir / "goals.csv").set_index("goal")
+    table = pd.read_csv(out_dir / "goals.csv")
+    keys = [
+        goal if reading == scenario_main(goal) else f"{goal}:{reading}"
+        for goal, reading in zip(table["goal"], table["reading"], strict=True)
+    ]
+    goals = table.assign(key=keys).set_index("key")
     scenario = load_scenario(BASELINE)
-    modelled = [k for k, g in scenario.goals.items() if g.indicator is not None]
-    unmodelled = [k for k, g in scenario.goals.items() if g.indicator is None]
-    assert len(modelled) == 12 and len(unmodelled) == 6
-    # modelled goals first, in the scenario's order, then the others
+    readings = scenario.goal_readings()
+    modelled = [k for k, g in readings.items() if g.indicator is not None]
+    unmodelled = [k for k, g in readings.items() if g.indicator is None]
+    assert len(modelled) == 16 and len(unmodelled) == 6
+    # modelled goals first, in the scenario's order (a goal's readings together, the main one
+    # first), then the others
     assert list(goals.index) == modelled + unmodelled
     for key in modelled:
         row = goals.loc[key]
@@ -513,7 +545,7 @@ def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
         assert row["p05"] <= row["median"] <= row["p95"]
         expected = (
             "determined by inputs"
-            if key == "incubators"  # the carriers' opening dates
+            if key == "incubators:carriers_any_level"  # the carriers' opening dates
             else "on track"
             if row["p_met"] >= 0.8
             else "off track"
@@ -523,16 +555,15 @@ def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
         assert row["status"] == expected
     for key in unmodelled:
         row = goals.loc[key]
-        assert row["status"] == f"not modelled: {scenario.goals[key].not_modelled_reason}"
+        assert row["status"] == f"not modelled: {readings[key].not_modelled_reason}"
         assert math.isnan(row["median"]) and math.isnan(row["p_met"])
-    assert goals.loc["incubators", "status"] == "determined by inputs"
-    assert goals.loc["incubators", "p_met"] == 1.0
-    assert goals.loc["incubators", "median"] == 6.0
+    assert goals.loc["incubators:carriers_any_level", "p_met"] == 1.0
+    assert goals.loc["incubators:carriers_any_level", "median"] == 6.0
+    assert goals.loc["incubators", "base_value"] == 1.0  # the national incubator
     assert goals.loc["national_hte", "base_value"] == 13.0
     assert goals.loc["national_hte", "base_year"] == 2018
     assert goals.loc["rd_intensity", "base_year"] == 2017  # the source's year, not the start
-    assert (goals["year"] == [g.year for g in scenario.goals.values() if g.indicator]
-            + [g.year for g in scenario.goals.values() if not g.indicator]).all()  # fmt: skip
+    assert (goals["year"] == [readings[k].year for k in modelled + unmodelled]).all()
     # the medians match the trajectories
     trajectories = pd.read_csv(out_dir / "trajectories.csv")
     hte_2020 = trajectories[

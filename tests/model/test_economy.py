@@ -128,10 +128,12 @@ def test_rows_by_hand(baseline: Scenario) -> None:
     economy = baseline.economy
     state = EconomyState(economy, 2018, firms_rd_anchor_yuan=100e6)
     rd = economy.rd
-    assert state.exogenous_rd_anchor_yuan == pytest.approx(0.0267 * 15e9 - 100e6)
-    gdp_2020 = 15e9 * 1.098 * 1.08 * 1.06
+    gdp = 13e9
+    assert state.firm_rd_scale == 1.0  # 100 M yuan is well under 90 % of the anchor
+    assert state.exogenous_rd_anchor_yuan == pytest.approx(0.0267 * gdp - 100e6)
+    gdp_2020 = gdp * 1.098 * 1.08 * 1.06
     assert rd.gdp_in(2020) == pytest.approx(gdp_2020, rel=1e-12)
-    assert rd.gdp_in(2017) == 15e9
+    assert rd.gdp_in(2017) == gdp
     # two years of the invention stock: lapse 10 %, then the year's grants enter
     state.add_inventions(100)
     state.add_inventions(50)
@@ -142,7 +144,7 @@ def test_rows_by_hand(baseline: Scenario) -> None:
         economy.industrial_rd,
     )
     rows = state.rows(2020, agg)
-    exo_2020 = (0.0267 * 15e9 - 100e6) * 1.06**3
+    exo_2020 = (0.0267 * gdp - 100e6) * 1.06**3
     assert rows["rd_spending_yuan"] == pytest.approx(2e6 + 1e6 + exo_2020, rel=1e-12)
     assert rows["rd_intensity"] == pytest.approx((3e6 + exo_2020) / gdp_2020, rel=1e-12)
     assert rows["industrial_rd_ratio"] == pytest.approx(0.05, rel=1e-12)
@@ -155,12 +157,28 @@ def test_rows_by_hand(baseline: Scenario) -> None:
     assert "industrial_rd_ratio" not in none
 
 
-def test_the_residual_is_never_negative(baseline: Scenario) -> None:
-    """A GDP too small for the modelled firms' own R&D leaves no exogenous R&D (not less)."""
-    small = baseline.economy.model_copy(
-        update={"rd": baseline.economy.rd.model_copy(update={"gdp_yuan": 1e9})}
+@pytest.mark.parametrize("gdp", [1e9, 8e9, 11e9, 14e9])
+@pytest.mark.parametrize("firms_rd", [50e6, 200e6, 600e6])
+def test_the_anchor_holds_and_the_residual_is_positive_at_every_gdp(
+    baseline: Scenario, gdp: float, firms_rd: float
+) -> None:
+    """Whatever the GDP and the firms' 2017 R&D, the 2017 accounts give the anchor's 2.67 %
+    exactly and leave the university and the unmodelled firms at least 1 - max_modelled_share
+    of it; the firms' R&D is scaled only where it is more than max_modelled_share of the
+    anchor, and the same scale applies in every year."""
+    rd = baseline.economy.rd.model_copy(update={"gdp_yuan": gdp})
+    economy = baseline.economy.model_copy(update={"rd": rd})
+    state = EconomyState(economy, 2018, firms_rd_anchor_yuan=firms_rd)
+    anchor = 0.0267 * gdp
+    share = rd.max_modelled_share
+    assert firms_rd * state.firm_rd_scale + state.exogenous_rd_anchor_yuan == pytest.approx(anchor)
+    assert state.exogenous_rd_anchor_yuan >= (1 - share) * anchor * (1 - 1e-12)
+    assert state.firm_rd_scale == (1.0 if firms_rd <= share * anchor else share * anchor / firms_rd)
+    one = firm(1, "equipment", 40e6, 0.05)
+    rows = state.rows(2017, firm_aggregates([one], 2018.0, economy.industrial_rd))
+    assert rows["rd_spending_yuan"] == pytest.approx(
+        2e6 * state.firm_rd_scale + state.exogenous_rd_anchor_yuan
     )
-    assert EconomyState(small, 2018, firms_rd_anchor_yuan=200e6).exogenous_rd_anchor_yuan == 0.0
 
 
 def test_the_stock_follows_the_zone_invention_grants(baseline: Scenario) -> None:

@@ -1,8 +1,8 @@
 """The firm-behaviour mechanisms of e15d890, each checked where it acts: saturating
 dose-responses of funding, logistic revenue paths, HTE certification through bought IP and
 software copyrights, the HTE cultivation pool, placement by free area, relocation and
-maximum-stay leavers, R&D-driven yearly patent filings with their subsidy, and the zone's share
-of the city's patents.
+maximum-stay leavers, R&D-driven yearly patent filings with their subsidy, the zone's share
+of the city's patents, and the incubator rule's investment route to graduation.
 
 Most tests run a "silent" zone (``quiet_data`` with the new mechanisms switched off
 explicitly) in which a handful of firms with constant traits do one thing. Statistical
@@ -804,3 +804,80 @@ def test_cross_check_rejects_exogenous_grants_above_the_city_share() -> None:
     assert len(problems(100.0, city=100.0)) == 1  # a small city
     assert len(problems(100.0, share=0.0)) == 1
     assert problems(100.0, share=1.0, city=100.0) == []
+
+
+# ============================================================================ 8. investment route
+def equity_run(threshold: float | None, amount: float) -> dict[str, Any]:
+    """One startup placed early in 2019 that receives ``amount`` of equity in one round
+    before the 2019 review, with ``graduation_equity_yuan`` = ``threshold``: its firm row."""
+    data = silent_data(2018, 2020)
+    data["incubation"]["graduation_equity_yuan"] = threshold
+    data["incubation"]["review_in_year"] = 0.5
+    zone = build(scenario_from(data), Streams(3, 0), keep_firm_records=True)
+    made: list[Firm] = []
+    newcomer(zone, made, when=2019.05, capability=0.2)
+
+    def invest():
+        yield zone.env.timeout(2019.2 - zone.env.now)
+        zone.fund(made[0], "equity", amount)
+
+    zone.env.process(invest())
+    run(zone)
+    output = extract(zone)
+    rows = [dict(zip(FIRM_COLUMNS, row, strict=True)) for row in output.firms]
+    return next(row for row in rows if row["firm"] == made[0].id)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "amount", "graduates"),
+    [
+        (5e6, 5_000_001.0, True),  # "超过500万元": more than 5 M yuan
+        (5e6, 5e6, False),  # exactly 5 M yuan is not more
+        (5e6, 1e6, False),
+        (None, 5e7, False),  # no investment route
+    ],
+)
+def test_investment_route_graduates_above_its_threshold(
+    threshold: float | None, amount: float, graduates: bool
+) -> None:
+    """A firm whose equity in all exceeds ``incubation.graduation_equity_yuan`` graduates at
+    the next yearly review (2019.5) as ``graduated_investment``; at or below it, or without the
+    route, it stays (its revenue is far below the revenue route's 10 M yuan)."""
+    row = equity_run(threshold, amount)
+    if graduates:
+        assert row["carrier_exit"] == F.GRADUATED_INVESTMENT
+        assert row["left_carrier"] == pytest.approx(2019.5)
+    else:
+        assert row["carrier_exit"] != F.GRADUATED_INVESTMENT
+        assert not row["left_carrier"] < 2020.5  # still in incubation after both reviews
+
+
+# ============================================================================ 9. leading teams
+def test_leading_teams_are_a_keyed_share_of_the_high_level_teams() -> None:
+    """The leading level is one keyed draw per high-level team: with share 0 none are counted,
+    with 1 every one, with 0.5 about half (4 sigma over 40 replications); no other indicator,
+    firm or total moves with the share."""
+
+    def outputs(share: float) -> tuple:
+        data = baseline_data()
+        data["horizon"] = {"start_year": 2018, "end_year": 2022}
+        data["arrivals"]["origins"]["high_level_team"]["rate_per_year"] = 5.0
+        data["arrivals"]["origins"]["high_level_team"]["leading_share"] = share
+        result = run_replications(scenario_from(data), 40, 11, firm_records=True)
+        rows = result.trajectories
+        leading = rows[rows["indicator"] == "leading_teams_introduced"]
+        rest = rows[rows["indicator"] != "leading_teams_introduced"].reset_index(drop=True)
+        return leading, rest, result.firms, result.totals
+
+    none, rest0, firms0, totals0 = outputs(0.0)
+    every, rest1, firms1, totals1 = outputs(1.0)
+    half, rest_half, _, _ = outputs(0.5)
+    assert (none["value"] == 0).all()
+    flows = rest0[rest0["indicator"] == "high_level_team_arrivals"]
+    arrived = flows.groupby("replication")["value"].sum()
+    last = every[every["year"] == 2022].set_index("replication")["value"]
+    assert (last == arrived.reindex(last.index)).all()  # share 1: every team since the start
+    counted = half[half["year"] == 2022]["value"].sum()
+    assert within(counted, arrived.sum() * 0.5, math.sqrt(arrived.sum() * 0.25)), counted
+    assert rest0.equals(rest1) and rest0.equals(rest_half)
+    assert firms0.equals(firms1) and totals0.equals(totals1)

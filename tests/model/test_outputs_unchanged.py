@@ -2,8 +2,11 @@
 at root seed 2018, so that a refactoring that changes any number (or the order of any draw or
 event) fails here.
 
-The digests were computed at commit 22dd410. Change them only when the model's results change
-on purpose (and say so in the commit message).
+The digests were first computed at commit 22dd410 and re-pinned on purpose with the readings of
+the sources (issue 21: the special fund's share for firms, loans over 30 institutions, the
+investment route to graduation, the 2017 GDP and the R&D scale, the university's invention
+share, the city's patents, the recognised incubation carriers and leading teams). Change them
+only when the model's results change on purpose (and say so in the commit message).
 """
 
 from __future__ import annotations
@@ -23,22 +26,22 @@ ROOT_SEED = 2018
 REPLICATIONS = 3
 
 #: sha256 of ``table.to_csv(index=False)`` of ``run_replications(baseline, 3, 2018,
-#: firm_records=True)`` (computed at commit 22dd410)
+#: firm_records=True)`` (re-pinned with the readings of the sources, issue 21)
 TABLES = {
-    "trajectories": "5012e791a1ac8723bd693461a2f4b7667bd80fa6a1b442c754e130db49a974f4",
-    "firms": "407bc6dda2ca8ee209293274c09357c135cb0823fd19286bd455653b63bd1d30",
-    "spells": "c6885e3a8bc93ed6ebe20be093fcb146638eb2676416788efd2bf9c97567ec7f",
-    "totals": "5a473a4859882c0a8ad3a57e237c800ff9f4a6e90c824bc985feb1f2b0407a6f",
+    "trajectories": "5e6592eac1e35767dcda5a5991901161c969223841af4b3a3ca49e49e1e5cd8b",
+    "firms": "c25c342973823ff4a9068e9e586b5e91e02fde82ad62f520e7e24e1d9f185181",
+    "spells": "7c7946652b5f19333b748ff9c83a88742d1c550db64b362128932766b6d65dc3",
+    "totals": "3ed0494741c08888561256055feb0ce42f8f2b39e576805ae4f29140e5991366",
 }
-#: SimPy events of those three replications (computed at commit 22dd410)
-EVENTS = 138207
+#: SimPy events of those three replications (re-pinned with the readings of the sources, issue 21)
+EVENTS = 136499
 
 #: sha256 of the ``repr`` of each replication's ``ReplicationOutput`` records, straight from
-#: ``sim.model`` (computed at commit 22dd410)
+#: ``sim.model`` (re-pinned with the readings of the sources, issue 21)
 OUTPUTS = [
-    "aca9638e9727f55beb8e4a6f087a4f981a7571971643a63e3778e35e47632de3",
-    "68222ca44c736f7516a2a04c42c35a2cdb31e6519cdf3530140640f5be8498ce",
-    "950b3680e1b56448ba5abdad23afb9f5aa17d9c6ad443c8b93f061f854c45767",
+    "c9b3a6dcd512382049806912af100ed0b5f146fa24dac7752fdeae3815f943b1",
+    "95a6caf9cdff8e88ca64e7e04661d134146679596d77df75786a1817a74551e5",
+    "030cf0bec4e08da8e2e34cb56d5209c1136ae0e32b214b3b461947f0eaa000e1",
 ]
 
 
@@ -56,12 +59,12 @@ ECONOMY_INDICATORS = frozenset(
     }
 )
 #: sha256 of the economy rows alone of the trajectories table above (``to_csv(index=False)``)
-ECONOMY_TABLE = "f00e9695b8524bdae7146b0c320c59562c81105ca5ab0bc209ca48fa552cdc8f"
+ECONOMY_TABLE = "0986dbb2fe1d683a1e1da1e0a5d3ef8ec6bd081d6df81a66b701f338ad472fb2"
 #: sha256 of the ``repr`` of each replication's economy records (``ReplicationOutput``)
 ECONOMY_OUTPUTS = [
-    "d7e5d591f04f4eb56008f0bdb5d9ba054864a28c0ef20820284f0197bf4e932a",
-    "9983bf60236610159e8d95824315aa06cd532462b26c5eaac1defa05fc846422",
-    "0fb965ef7df6661e425ae9c886ed9e86d282fe3cc9bba5b1a8ba2f8eb3e957fe",
+    "03444f16cec5205f04d5de2c4ba7a37fb7a9d1949dfc80110c84df5a3197503d",
+    "c11081813b168eff30ee7a206f3a749762c708544c178c319612897a236d7a9f",
+    "2445b443a5e10451f6dddeb6c8774c1cfeef87152ef25fbdf67e183d89ba8f62",
 ]
 # --- end economy goals
 # --- platform goals (sim/model/platforms.py): indicators added after commit 22dd410. The
@@ -70,16 +73,26 @@ ECONOMY_OUTPUTS = [
 # process adds exactly PLATFORM_EVENTS events per replication (its start, 12 yearly rounds and
 # its end), taken off the event counts above. The new rows are pinned on their own below.
 PLATFORM_INDICATORS = frozenset(
-    {"tech_centers", "tech_centers_provincial", "academician_workstations"}
+    {
+        "tech_centers",
+        "tech_centers_provincial",
+        "academician_workstations",
+        "incubators_provincial",
+        "maker_spaces_provincial",
+        "incubation_carriers_provincial",
+        "tech_center_approvals",
+        "incubator_recognitions",
+        "maker_space_recognitions",
+    }
 )
 PLATFORM_EVENTS = 14
 #: sha256 of the platform rows alone of the trajectories table above (``to_csv(index=False)``)
-PLATFORM_TABLE = "17e3e985c6877ac496b5eb621c76754149d4ae8b858ff438efdef94425fbe1a1"
+PLATFORM_TABLE = "4f8bb7cc7e62e49700151d21dc92b8f3aadd5a5a494361cb765ecb9ef1bd0168"
 #: sha256 of the ``repr`` of each replication's platform records (``ReplicationOutput``)
 PLATFORM_OUTPUTS = [
-    "bf534217832993a80fd3b0412aafa9343b8c26a5aa4f865344f81b2c4bbe57d7",
-    "e3c957705ec0d218f2ad607d2ebc3ac28e2344be420469f63f66ea7c553f7a1c",
-    "89b2c9af478143e872b8624bf7badc227f614af94671747713bceed45eb10f6a",
+    "7ec85ac78dbd6b8fe846dbdd5212511b7d85f60d93ea001c5218a9c4c4b087b5",
+    "249ab17432db8efb8163021228a45532b6d67e797e40a4b85e327e784cea8899",
+    "3fb21e0eeb98753cc05f8e844831e62ec2bcb2ed2fe44ec6e0f8523c8cdb1665",
 ]
 # --- end platform goals
 #: indicators added since 22dd410 (filtered out before comparing with its digests)
@@ -87,7 +100,11 @@ PLATFORM_OUTPUTS = [
 POSTDOC_INDICATORS = frozenset({"postdoc_workstations"})
 #: sha256 of the postdoc rows alone of the trajectories table above
 POSTDOC_TABLE = "ed0888d8cd0e10443bd2c8e161e02eb54e9ba7aa1da6615e5914fef03f03a1c5"
-ADDED_INDICATORS = ECONOMY_INDICATORS | PLATFORM_INDICATORS | POSTDOC_INDICATORS
+#: the leading-level teams (a keyed draw of its own purpose per high-level team)
+LEADING_INDICATORS = frozenset({"leading_teams_introduced"})
+ADDED_INDICATORS = (
+    ECONOMY_INDICATORS | PLATFORM_INDICATORS | POSTDOC_INDICATORS | LEADING_INDICATORS
+)
 
 
 def sha256(data: bytes) -> str:

@@ -108,7 +108,7 @@ def goal_differences(name: str, base: pd.DataFrame, other: pd.DataFrame) -> pd.D
     """goal_comparison.csv rows of one scenario against the reference."""
     scenario = load_scenario(BASELINE)
     rows = []
-    for goal_id, goal in scenario.goals.items():
+    for goal_id, goal in scenario.goal_readings().items():  # one row per reading
         if goal.indicator is None:
             continue
         reference = met(goal_values(base, goal.indicator, goal.year, REPLICATIONS), goal)
@@ -118,6 +118,7 @@ def goal_differences(name: str, base: pd.DataFrame, other: pd.DataFrame) -> pd.D
         rows.append(
             (
                 goal_id,
+                goal.reading,
                 name,
                 float(reference.mean()),
                 float(changed.mean()),
@@ -126,7 +127,7 @@ def goal_differences(name: str, base: pd.DataFrame, other: pd.DataFrame) -> pd.D
                 float(diff.mean()) + half,
             )
         )
-    columns = ["goal", "scenario", "p_met_base", "p_met", "p_diff", "ci_low", "ci_high"]
+    columns = ["goal", "reading", "scenario", "p_met_base", "p_met", "p_diff", "ci_low", "ci_high"]
     return pd.DataFrame(rows, columns=columns)
 
 

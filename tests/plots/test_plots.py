@@ -29,7 +29,7 @@ from sim.plots import (
 from sim.plots.folder import FAN_EXTRAS
 from sim.plots.funnel import LOSSES, PROGRESS
 from sim.scenario.observations import load_observations, observations_table
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, goal_of
 from tests.helpers import SCENARIOS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -187,8 +187,14 @@ def test_fan_overlay_has_one_median_per_scenario(
 def test_goal_dashboard_one_panel_per_modelled_goal(
     trajectories: pd.DataFrame, scenario: Scenario, run_folder: Path
 ) -> None:
-    goals = pd.read_csv(run_folder / "goals.csv").set_index("goal")
-    modelled = {k: g for k, g in scenario.goals.items() if g.indicator is not None}
+    table = pd.read_csv(run_folder / "goals.csv")
+    readings = scenario.goal_readings()  # one panel per reading of each modelled goal
+    keys = {(goal_of(k), g.reading): k for k, g in readings.items()}
+    goals = table.set_index(
+        [[keys[pair] for pair in zip(table["goal"], table["reading"], strict=True)]]
+    )
+    modelled = {k: g for k, g in readings.items() if g.indicator is not None}
+    assert len(modelled) > len([g for g in scenario.goals.values() if g.main.indicator])
     fig = plot_goal_dashboard({"baseline": trajectories}, scenario)
     axes = visible_axes(fig)
     assert len(axes) == len(modelled)
@@ -202,7 +208,7 @@ def test_goal_dashboard_one_panel_per_modelled_goal(
         assert heights == len(pd.unique(trajectories["replication"]))
     footer = texts(fig)
     assert "Not modelled:" in footer
-    for goal_id, goal in scenario.goals.items():
+    for goal_id, goal in scenario.goal_readings().items():
         if goal.indicator is None:
             assert f"({goal_id})" in footer
 
@@ -214,7 +220,7 @@ def test_goal_dashboard_compares_scenarios(compare_folder: Path, scenario: Scena
     }
     table = pd.read_csv(compare_folder / "goal_comparison.csv").set_index("goal")
     fig = plot_goal_dashboard(runs, scenario)
-    modelled = [k for k, g in scenario.goals.items() if g.indicator is not None]
+    modelled = [k for k, g in scenario.goal_readings().items() if g.indicator is not None]
     for ax, goal_id in zip(visible_axes(fig), modelled, strict=True):
         title = ax.get_title(loc="left")
         assert f"baseline {table.loc[goal_id, 'p_met_base']:.2f}" in title
@@ -283,7 +289,7 @@ def test_plot_run_writes_every_plot_deterministically(
 
     folder = shutil.copytree(run_folder, tmp_path / "run")
     paths = plot_run(folder)
-    goal_indicators = {g.indicator for g in scenario.goals.values() if g.indicator}
+    goal_indicators = {g.indicator for g in scenario.goal_readings().values() if g.indicator}
     expected = {f"fan_{name}.png" for name in goal_indicators | set(FAN_EXTRAS)}
     expected |= {"goal_dashboard.png", "funnel.png", "carriers.png", "survival.png"}
     assert {p.name for p in paths} == expected
@@ -301,7 +307,7 @@ def test_plot_comparison_writes_overlays_and_dashboard(
 ) -> None:
     folder = shutil.copytree(compare_folder, tmp_path / "comparison")
     paths = plot_comparison(folder)
-    goal_indicators = {g.indicator for g in scenario.goals.values() if g.indicator}
+    goal_indicators = {g.indicator for g in scenario.goal_readings().values() if g.indicator}
     expected = {f"overlay_{name}.png" for name in goal_indicators} | {"goal_dashboard.png"}
     assert {p.name for p in paths} == expected
     assert all(p.parent == folder / "plots" for p in paths)

@@ -128,19 +128,19 @@ def test_list_index_override_replaces_the_whole_list(
     # the changed item one key per line, each with its own provenance; the others as they were
     assert "        - date: 2020.75  # data: B" in text
     assert "          amount_yuan: 20000000  # x: y\n" in text
-    assert "        - {date: 2021.5, amount_yuan: 12000000}  # data: B" in text
-    assert "        - {date: 2022.5, amount_yuan: 10000000}  # data: B" in text
+    assert "        - {date: 2021.5, amount_yuan: 7200000}  # data: B" in text
+    assert "        - {date: 2022.5, amount_yuan: 6000000}  # data: B" in text
     scenario = load_scenario(out)
     tranches = scenario.funding.pools["national_special_fund"].tranches
     assert [(t.date, t.amount_yuan) for t in tranches] == [
         (2020.75, 20000000.0),
-        (2021.5, 12000000.0),
-        (2022.5, 10000000.0),
+        (2021.5, 7200000.0),
+        (2022.5, 6000000.0),
     ]
     assert without_names(scenario) == without_names(space.scenario(values))
     # the base data handed in is left as it was
     base_tranche = baseline_tree.data["funding"]["pools"]["national_special_fund"]["tranches"][0]
-    assert base_tranche["amount_yuan"] == 15000000
+    assert base_tranche["amount_yuan"] == 9000000
 
 
 def test_two_items_of_one_list(tmp_path: Path, baseline_tree: SourceTree) -> None:
@@ -153,7 +153,7 @@ def test_two_items_of_one_list(tmp_path: Path, baseline_tree: SourceTree) -> Non
     assert without_names(load_scenario(out)) == without_names(space.scenario(values))
     assert line_with(out, "amount_yuan: 5000000").endswith("# assumption: first")
     assert line_with(out, "amount_yuan: 25000000").endswith("# assumption: third")
-    assert line_with(out, "- {date: 2021.5").endswith("# data: B — as above")
+    assert line_with(out, "- {date: 2021.5").endswith("# data: B — as above (60 % of 12 M yuan)")
 
 
 def test_two_keys_of_one_item_keep_their_own_comments(

@@ -16,7 +16,7 @@ SHIPPED = sorted(
         *SCENARIOS.glob("examples/*/*.yaml"),
         *SCENARIOS.glob("zones/*/*.yaml"),
     ]
-    if p.name not in ("observations.yaml", "patterns.yaml")
+    if p.name not in ("observations.yaml", "patterns.yaml", "holdout.yaml")
 )
 
 
