@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(RUN_STAMP) $(STAMP)
 
 run: $(RUN_STAMP)
-	$(BIN)/python run_sim.py run scenarios/baseline.yaml --replications 100 --seed 2018 --out results/baseline
+	$(BIN)/python run_sim.py run scenarios/baseline.yaml --replications 100 --seed 2018 --holdout scenarios/holdout.yaml --out results/baseline
 
 # The suite in one worker per core (a file's tests stay together, sharing its module fixtures).
 # `make validate` stays in one process: the validation record is collected there.

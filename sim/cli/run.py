@@ -313,9 +313,11 @@ def coverage_line(scored: pd.DataFrame) -> str:
 
 
 def _number(value: float) -> str:
-    """A figure or a simulated value, briefly (whole numbers for counts)."""
+    """A figure or a simulated value, briefly (whole numbers for counts, billions as ``1.8 B``)."""
     if value is None or math.isnan(value):
         return "–"
+    if abs(value) >= 1e8:
+        return f"{value / 1e9:.2f} B"
     if abs(value) >= 10 or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3g}"

@@ -83,7 +83,7 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
         caption_justify="left",
     )
     table.add_column("goal", no_wrap=True)
-    table.add_column("reading", max_width=14)  # ids of several words wrap
+    table.add_column("reading", max_width=18)  # a longer id wraps
     for column, justify in (
         ("year", "right"),
         ("target", "right"),

@@ -45,6 +45,14 @@ class Figure(BaseModel):
     source: str
     """Where the figure comes from."""
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)``, each the value where the source gives no range."""
+        return (
+            self.value if self.low is None else self.low,
+            self.value if self.high is None else self.high,
+        )
+
     @model_validator(mode="after")
     def _check(self) -> Figure:
         low = self.value if self.low is None else self.low
@@ -114,8 +122,7 @@ def observations_table(observations: Observations) -> pd.DataFrame:
             o.year,
             o.to_year,
             o.value,
-            o.value if o.low is None else o.low,
-            o.value if o.high is None else o.high,
+            *o.bounds,
             o.approx,
             o.aggregate,
             o.tolerance,

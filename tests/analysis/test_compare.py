@@ -159,7 +159,7 @@ def test_compare_cli_writes_the_comparison_folder(tmp_path, capsys):
     assert set(goals["goal"]) == {  # one row per reading: goal:reading for the others
         key for key, goal in load_scenario(BASELINE).goal_readings().items() if goal.indicator
     }
-    assert "high_level_teams:leading_teams" in set(goals["goal"])
+    assert "high_level_teams:leading_level" in set(goals["goal"])
     assert len(set(goals["goal"])) == 16
     assert goals["p_met"].between(0, 1).all()
 

@@ -80,11 +80,11 @@ def test_screen_writes_what_decides_each_goal_and_runs_show_it(
     scenario, space = screened
     out = tmp_path / "screen"
     argv = ["screen", scenario, "--space", space, "-n", "3", "-w", "1", "--no-progress",
-            "--goals", "national_hte,incubators:carriers_any_level", "--out", out]  # fmt: skip
+            "--goals", "national_hte,incubators:any_level", "--out", out]  # fmt: skip
     code, stdout, err = run_cli(argv, capsys)
     assert code == 0, err
     assert "What decides each goal: each of 2 parameters alone" in stdout
-    assert "moved by none of the screened parameters: incubators:carriers_any_level" in stdout
+    assert "moved by none of the screened parameters: incubators:any_level" in stdout
     decided = pd.read_csv(out / "decided_by.csv")
     effects = pd.read_csv(out / "effects.csv")
     assert set(effects["parameter"]) == {
@@ -108,7 +108,7 @@ def test_screen_writes_what_decides_each_goal_and_runs_show_it(
     goals = pd.read_csv(tmp_path / "run" / "goals.csv").set_index(["goal", "reading"])
     assert goals.loc[("national_hte", "as_written"), "decided_by"].startswith(top["parameter"])
     assert "Decided by (zonesim screen): national_hte: " in " ".join(stdout.split())
-    carriers = ("incubators", "carriers_any_level")  # a reading of its own, screened as such
+    carriers = ("incubators", "any_level")  # a reading of its own, screened as such
     assert goals.loc[carriers, "status"] == "determined by inputs"
     assert goals.loc[carriers, "decided_by"] == "none of the screened parameters"
     goals = goals.reset_index("reading")

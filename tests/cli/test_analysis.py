@@ -490,18 +490,18 @@ def test_out_folder_under_a_file_exits_2(
 
 
 def test_tune_for_a_named_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``tune --reading leading_teams`` tunes high_level_teams under that reading (10 leading
+    """``tune --reading leading_level`` tunes high_level_teams under that reading (10 leading
     teams introduced), not under the main one (36 in all): the trials carry its key, and the
     probabilities are of its indicator."""
     out = tmp_path / "tune"
-    code, stdout, err = cli(tune_args(out, "--reading", "leading_teams"), capsys)
+    code, stdout, err = cli(tune_args(out, "--reading", "leading_level"), capsys)
     assert code == 0, err
-    key = "high_level_teams:leading_teams"
+    key = "high_level_teams:leading_level"
     assert f"({key}; P >= 0.8)" in stdout
     trials = pd.read_csv(out / "trials.csv")
     assert f"p_{key}" in trials.columns and "p_high_level_teams" not in trials.columns
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["reading"] == "leading_teams"
+    assert summary["reading"] == "leading_level"
     assert summary["goals"] == [key]
     # the goals reached are the reading's: 10 leading teams, from none in 2018
     assert set(json.loads((out / "summary.json").read_text())["best_summary"]) >= {f"p_{key}"}
@@ -514,5 +514,5 @@ def test_tune_for_an_unknown_reading_exits_2(
     assert code == 2 and stdout == ""
     assert err == (
         "zonesim: error: no chosen goal has a reading 'nope' "
-        "(readings: high_level_teams: ten_more, leading_teams)\n"
+        "(readings: high_level_teams: ten_more, leading_level)\n"
     )

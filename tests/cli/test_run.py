@@ -429,7 +429,7 @@ def test_run_prints_the_goal_table(baseline_run: tuple[Path, str]) -> None:
             assert status[(goal_of(key), goal.reading)] in row
             assert "not modelled" not in row
     assert re.search(
-        r"│ incubators +│ carriers any +│ 2020 │ +6 │ +4 \(2018\) │ +6 │ +6–6 │ +1\.00 │ "
+        r"│ incubators +│ any level +│ 2020 │ +6 │ +4 \(2018\) │ +6 │ +6–6 │ +1\.00 │ "
         r"determined by inputs +│",
         stdout,
     )
@@ -545,7 +545,7 @@ def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
         assert row["p05"] <= row["median"] <= row["p95"]
         expected = (
             "determined by inputs"
-            if key == "incubators:carriers_any_level"  # the carriers' opening dates
+            if key == "incubators:any_level"  # the carriers' opening dates
             else "on track"
             if row["p_met"] >= 0.8
             else "off track"
@@ -557,8 +557,8 @@ def test_goal_probabilities(baseline_run: tuple[Path, str]) -> None:
         row = goals.loc[key]
         assert row["status"] == f"not modelled: {readings[key].not_modelled_reason}"
         assert math.isnan(row["median"]) and math.isnan(row["p_met"])
-    assert goals.loc["incubators:carriers_any_level", "p_met"] == 1.0
-    assert goals.loc["incubators:carriers_any_level", "median"] == 6.0
+    assert goals.loc["incubators:any_level", "p_met"] == 1.0
+    assert goals.loc["incubators:any_level", "median"] == 6.0
     assert goals.loc["incubators", "base_value"] == 1.0  # the national incubator
     assert goals.loc["national_hte", "base_value"] == 13.0
     assert goals.loc["national_hte", "base_year"] == 2018

@@ -33,23 +33,23 @@ def test_disputed_goals_carry_their_readings_main_first(baseline) -> None:
     readings = {k: list(g.read()) for k, g in baseline.goals.items() if g.readings}
     assert readings == {
         "incubators": [
-            "recognised_incubators",
-            "recognised_incubation_carriers",
-            "carriers_any_level",
+            "recognised",
+            "with_maker_spaces",
+            "any_level",
         ],
-        "invention_patent_share": ["share", "thirty_percent_of_800"],
-        "high_level_teams": ["ten_more", "leading_teams"],
+        "invention_patent_share": ["share", "of_800"],
+        "high_level_teams": ["ten_more", "leading_level"],
     }
     teams = baseline.goals["high_level_teams"].read()
     assert (teams["ten_more"].target, teams["ten_more"].indicator) == (36, "high_level_teams")
-    assert (teams["leading_teams"].target, teams["leading_teams"].indicator) == (
+    assert (teams["leading_level"].target, teams["leading_level"].indicator) == (
         10,
         "leading_teams_introduced",
     )
     assert baseline.goals["high_level_teams"].main.reading == "ten_more"
     keys = list(baseline.goal_readings())
-    assert "high_level_teams" in keys and "high_level_teams:leading_teams" in keys
-    assert keys.index("high_level_teams") + 1 == keys.index("high_level_teams:leading_teams")
+    assert "high_level_teams" in keys and "high_level_teams:leading_level" in keys
+    assert keys.index("high_level_teams") + 1 == keys.index("high_level_teams:leading_level")
     assert baseline.goals["national_hte"].main.reading == AS_WRITTEN
 
 
@@ -63,7 +63,7 @@ def test_goal_table_has_one_row_per_reading(baseline) -> None:
     )
     table = goal_table(baseline, trajectories, 1)
     rows = table[table["goal"] == "high_level_teams"]
-    assert list(rows["reading"]) == ["ten_more", "leading_teams"]
+    assert list(rows["reading"]) == ["ten_more", "leading_level"]
     assert list(rows["target"]) == [36, 10]
     assert list(rows["median"].fillna(-1)) == [30.0, -1]  # each reading its own indicator
     assert (table.loc[table["goal"] == "national_hte", "reading"] == AS_WRITTEN).all()
@@ -72,18 +72,16 @@ def test_goal_table_has_one_row_per_reading(baseline) -> None:
 
 def test_select_goals_reads_the_named_reading(baseline) -> None:
     assert list(select_goals(baseline, "high_level_teams")) == ["high_level_teams"]
-    chosen = select_goals(baseline, "high_level_teams,national_hte", "leading_teams")
-    assert list(chosen) == ["high_level_teams:leading_teams", "national_hte"]
-    assert chosen["high_level_teams:leading_teams"].target == 10
+    chosen = select_goals(baseline, "high_level_teams,national_hte", "leading_level")
+    assert list(chosen) == ["high_level_teams:leading_level", "national_hte"]
+    assert chosen["high_level_teams:leading_level"].target == 10
     assert select_goals(baseline, "high_level_teams", "ten_more") == {
         "high_level_teams": baseline.goals["high_level_teams"].main
     }
-    direct = select_goals(baseline, "incubators:recognised_incubation_carriers")
-    assert direct["incubators:recognised_incubation_carriers"].indicator == (
-        "incubation_carriers_provincial"
-    )
+    direct = select_goals(baseline, "incubators:with_maker_spaces")
+    assert direct["incubators:with_maker_spaces"].indicator == ("incubation_carriers_provincial")
     every = select_goals(baseline, "all", every_reading=True)
-    assert "incubators:carriers_any_level" in every
+    assert "incubators:any_level" in every
     assert all(goal_of(k) == k for k in select_goals(baseline, "all"))
     with pytest.raises(ValueError, match="no chosen goal has a reading 'nope'"):
         select_goals(baseline, "national_hte", "nope")
