@@ -65,14 +65,14 @@ def select_goals(
     if unknown:
         known = ", ".join(k for k in modelled)
         raise ValueError(f"unknown goal(s) {', '.join(unknown)}; modelled goals: {known}")
-    if reading is not None:
-        having = [n for n in chosen if reading in scenario.goals[goal_of(n)].read()]
+    if reading is not None:  # it reads the goals named by their id, not a reading named
+        having = [n for n in chosen if n == goal_of(n) and reading in scenario.goals[n].read()]
         if not having:
             offered = "; ".join(
                 f"{goal_of(n)}: {', '.join(scenario.goals[goal_of(n)].read())}" for n in chosen
             )
             raise ValueError(f"no chosen goal has a reading {reading!r} (readings: {offered})")
-        chosen = [scenario.reading_key(goal_of(n), reading) if n in having else n for n in chosen]
+        chosen = [scenario.reading_key(n, reading) if n in having else n for n in chosen]
     not_modelled = [n for n in chosen if n not in modelled]
     if not_modelled:
         raise ValueError(f"goal(s) not modelled, cannot be tuned for: {', '.join(not_modelled)}")

@@ -18,7 +18,7 @@ Three kinds are modelled (scenario section ``platforms``, docs/model.md 7.18):
 
 Every random number is a keyed draw (``Streams.keyed``) under this module's own purposes, so the
 platform rounds draw nothing from the streams of the other processes and change none of their
-results; they only read the HTE count.
+results; they only read the HTE count and the number of open carriers.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def platform_rows(zone: Zone, with_flows: bool = False) -> dict[str, float]:
     recognised = [kind for kind in RECOGNISED if kind in stocks_]
     for kind in recognised:
         rows[RECOGNISED[kind][0]] = stocks_[kind].count
-    if recognised:
+    if len(recognised) == len(RECOGNISED):  # the sum only when every kind is modelled
         rows["incubation_carriers_provincial"] = sum(stocks_[k].count for k in recognised)
     if with_flows:
         rows["tech_center_approvals"] = stocks_["tech_centers"].births_this_year

@@ -684,7 +684,8 @@ class RecognisedCarriers(PlatformCount):
     """Incubation carriers of one kind (tech business incubators, maker spaces) recognised at
     provincial level or above, inside the zone's carriers: the province recognises new ones in
     its yearly round, a Poisson count whose mean adds ``births_per_carrier_per_year`` for
-    every carrier open then, and no more than ``max_per_carrier`` per open carrier are held."""
+    every carrier open then; births stop where the count reaches ``max_per_carrier`` per open
+    carrier (the count itself is not cut when carriers close)."""
 
     births_per_carrier_per_year: Rate = 0.0
     """New recognitions a year per carrier open then."""
@@ -728,7 +729,8 @@ class ZoneRd(Frozen):
     ``anchor_year`` it is ``anchor_intensity x gdp_yuan`` less the modelled firms' R&D that
     year (their revenue paths traced back from the initial state). Where the firms' R&D is
     more than ``max_modelled_share`` of the anchor, it enters the accounts scaled down to that
-    share (in every year), so the anchor holds and the residual is positive at any GDP."""
+    share (in every year), so the anchor holds at any GDP and, with a share below 1, the
+    residual stays positive."""
 
     anchor_year: Annotated[int, Field(ge=1900, le=2200)]
     """Year of the observed intensity (at most the start year)."""
@@ -1092,6 +1094,15 @@ def cross_check(scenario: Scenario) -> list[tuple[tuple[str | int, ...], str]]:
     for key, goal in scenario.goals.items():
         seen: dict[tuple, str] = {}
         for reading_id, reading in goal.readings.items():
+            if reading_id == AS_WRITTEN:
+                problems.append(
+                    (
+                        ("goals", key, "readings", reading_id),
+                        f"{AS_WRITTEN!r} names a goal read one way: give the reading another id",
+                    )
+                )
+            if reading.indicator is None:  # not modelled: nothing it counts to compare
+                continue
             counts = (reading.indicator, reading.target, reading.base)
             if counts in seen:
                 problems.append(

@@ -87,12 +87,12 @@ PLATFORM_INDICATORS = frozenset(
 )
 PLATFORM_EVENTS = 14
 #: sha256 of the platform rows alone of the trajectories table above (``to_csv(index=False)``)
-PLATFORM_TABLE = "4f8bb7cc7e62e49700151d21dc92b8f3aadd5a5a494361cb765ecb9ef1bd0168"
+PLATFORM_TABLE = "7442d4f171d9b6faaa5499afafe1e1461e5c28745af25c4d091301b1f4bf4597"
 #: sha256 of the ``repr`` of each replication's platform records (``ReplicationOutput``)
 PLATFORM_OUTPUTS = [
-    "7ec85ac78dbd6b8fe846dbdd5212511b7d85f60d93ea001c5218a9c4c4b087b5",
-    "249ab17432db8efb8163021228a45532b6d67e797e40a4b85e327e784cea8899",
-    "3fb21e0eeb98753cc05f8e844831e62ec2bcb2ed2fe44ec6e0f8523c8cdb1665",
+    "0069508d808453f9eb7c8d6ee8bcd424c8aed487312e5c4f4016b0f89df94dd8",
+    "7fc8ef335296708ce8101eb50173119b285e94fe7f0c6154a354627b0631239d",
+    "b64cca7819e41d8656d42844b678c27e13e24a692da5b21c15899adbbc3d3f38",
 ]
 # --- end platform goals
 #: indicators added since 22dd410 (filtered out before comparing with its digests)

@@ -154,3 +154,29 @@ def test_a_goal_with_readings_and_its_own_target_is_refused(
     code, _, err = cli(["validate", child], capsys)
     assert code == 2 and len(err.splitlines()) == 1
     assert "a goal with readings keeps target in each reading" in err
+
+
+def test_reading_applies_to_goals_named_by_id_only(baseline) -> None:
+    """``--reading`` reads the goals named by their id; a reading named explicitly stays."""
+    chosen = select_goals(baseline, "incubators:any_level,high_level_teams", "leading_level")
+    assert list(chosen) == ["incubators:any_level", "high_level_teams:leading_level"]
+
+
+def test_unmodelled_readings_are_not_duplicates_and_as_written_is_reserved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def reading(name: str) -> str:
+        return (
+            f"      {name}:\n        description: d {name}\n        basis: b\n"
+            "        source: s\n        target: 1\n        not_modelled_reason: why\n"
+        )
+
+    child = tmp_path / "child.yaml"
+    head = f"extends: {Path(BASELINE).resolve()}\nname: child\ngoals:\n  x:\n"
+    head += "    description: x\n    year: 2020\n    readings:\n"
+    child.write_text(head + reading("a") + reading("b"), encoding="utf-8")
+    code, _, err = cli(["validate", child], capsys)
+    assert code == 0, err
+    child.write_text(head + reading("as_written") + reading("b"), encoding="utf-8")
+    code, _, err = cli(["validate", child], capsys)
+    assert code == 2 and "'as_written' names a goal read one way" in err
