@@ -130,7 +130,14 @@ def status_summary(goals: pd.DataFrame) -> str:
     where a goal has several)."""
     heads = goals["status"].fillna("").astype(str).str.split(":").str[0].str.strip()
     counts = heads.value_counts()
-    order = ["on track", "uncertain", "off track", "no simulated value", "not modelled"]
+    order = [
+        "on track",
+        "uncertain",
+        "off track",
+        "determined by inputs",
+        "no simulated value",
+        "not modelled",
+    ]
     parts = [f"{counts[k]} {k}" for k in order if k in counts.index]
     distinct = goals["goal"].nunique()
     if distinct == len(goals):

@@ -115,3 +115,23 @@ def test_run_report_says_what_its_probabilities_include(run_report: Path) -> Non
         "P(met) at the scenario&#x27;s point values: parameter uncertainty not included" in html
         or "P(met) at the scenario's point values: parameter uncertainty not included" in html
     )
+
+
+def test_status_summary_counts_every_verdict_once_per_reading() -> None:
+    """Every row's status is counted (those set by the inputs too), and a table with more rows
+    than goals says how many verdicts its readings make."""
+    import pandas as pd
+
+    from sim.report.pages import status_summary
+
+    goals = pd.DataFrame(
+        {
+            "goal": ["a", "b", "b", "c"],
+            "status": ["on track", "off track", "determined by inputs", "not modelled: why"],
+        }
+    )
+    assert status_summary(goals) == (
+        "3 goals, 4 verdicts (one per reading of each goal): 1 on track, 1 off track, "
+        "1 determined by inputs, 1 not modelled."
+    )
+    assert status_summary(goals.iloc[[0, 3]]) == "2 goals: 1 on track, 1 not modelled."
