@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import math
 import sys
 from pathlib import Path
 
-import pandas as pd
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from sim.analysis.goals import probability_basis
-from sim.analysis.holdout import coverage
 from sim.cli.common import (
     EXIT_OK,
     BadInput,
@@ -24,7 +19,13 @@ from sim.cli.common import (
     output_folder,
     progress_bar,
 )
-from sim.cli.tables import end_change_table, goal_change_table, goal_rich_table
+from sim.cli.tables import (
+    coverage_line,
+    end_change_table,
+    goal_change_table,
+    goal_rich_table,
+    holdout_rich_table,
+)
 from sim.experiment.runner import TooManyEvents, check_events, open_run_units
 from sim.plots import plot_comparison, plot_run
 from sim.results import OutputFolder
@@ -258,69 +259,6 @@ def _run_into(
         markup=False,
     )
     return EXIT_OK
-
-
-def holdout_rich_table(scored: pd.DataFrame, path: str, over_posterior: bool) -> Table:
-    """The held-out figures against the run: each figure's range (a city figure bounds the
-    zone's from 0), the simulated median and 5–95 % band, whether the band overlaps, and the
-    share of replications inside the range."""
-    basis = "over the posterior" if over_posterior else "at the scenario's point values"
-    table = Table(
-        title=f"Held-out figures ({escape(printable(path))}), simulated {basis}",
-        title_justify="left",
-    )
-    for column, justify in (
-        ("figure", "left"),
-        ("year", "right"),
-        ("geography", "left"),
-        ("range", "right"),
-        ("median", "right"),
-        ("5–95 %", "right"),
-        ("held", "left"),
-        ("inside", "right"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=column != "held")
-    for row in scored.itertuples(index=False):
-        years = f"{row.year}" if pd.isna(row.to_year) else f"{row.year}–{row.to_year}"
-        scored_row = not pd.isna(row.held)
-        held = ("yes" if row.held else "no") if scored_row else escape(printable(row.note))
-        table.add_row(
-            escape(str(row.indicator))
-            + ("" if row.aggregate == "value" else f" ({row.aggregate})"),
-            years,
-            str(row.geography).replace("_", " "),
-            f"{_number(row.low)}–{_number(row.high)}",
-            _number(row.sim_median),
-            f"{_number(row.sim_low)}–{_number(row.sim_high)}" if scored_row else "",
-            held,
-            f"{row.share_inside:.2f}" if scored_row else "",
-            style=None if scored_row else "dim",
-        )
-    return table
-
-
-def coverage_line(scored: pd.DataFrame) -> str:
-    """``held-out figures: 7 of 9 inside the simulated 90 % band``, and how many were not
-    scored, and why."""
-    held, total = coverage(scored)
-    line = f"held-out figures: {held} of {total} inside the simulated 90 % band"
-    skipped = scored.loc[scored["held"].isna(), "note"]
-    if len(skipped):
-        reasons = skipped.map(lambda note: note.split(":")[0].split(" (")[0]).value_counts()
-        told = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
-        line += f"; {len(skipped)} more not scored ({told})"
-    return line
-
-
-def _number(value: float) -> str:
-    """A figure or a simulated value, briefly (whole numbers for counts, billions as ``1.8 B``)."""
-    if value is None or math.isnan(value):
-        return "–"
-    if abs(value) >= 1e8:
-        return f"{value / 1e9:.2f} B"
-    if abs(value) >= 10 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
 
 
 def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.analysis.goals import goal_years
+from sim.analysis.holdout import coverage
 from sim.scenario.errors import printable
 from sim.scenario.schema import AS_WRITTEN
 
@@ -170,3 +171,66 @@ def _fmt(value: float) -> str:
     if magnitude >= 1 or value == 0:
         return f"{value:.1f}".removesuffix(".0")
     return f"{value:.3f}"
+
+
+def holdout_rich_table(scored: pd.DataFrame, path: str, over_posterior: bool) -> Table:
+    """The held-out figures against the run: each figure's range (a city figure bounds the
+    zone's from 0), the simulated median and 5–95 % band, whether the band overlaps, and the
+    share of replications inside the range."""
+    basis = "over the posterior" if over_posterior else "at the scenario's point values"
+    table = Table(
+        title=f"Held-out figures ({escape(printable(path))}), simulated {basis}",
+        title_justify="left",
+    )
+    for column, justify in (
+        ("figure", "left"),
+        ("year", "right"),
+        ("geography", "left"),
+        ("range", "right"),
+        ("median", "right"),
+        ("5–95 %", "right"),
+        ("held", "left"),
+        ("inside", "right"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=column != "held")
+    for row in scored.itertuples(index=False):
+        years = f"{row.year}" if pd.isna(row.to_year) else f"{row.year}–{row.to_year}"
+        scored_row = not pd.isna(row.held)
+        held = ("yes" if row.held else "no") if scored_row else escape(printable(row.note))
+        table.add_row(
+            escape(str(row.indicator))
+            + ("" if row.aggregate == "value" else f" ({row.aggregate})"),
+            years,
+            str(row.geography).replace("_", " "),
+            f"{_figure(row.low)}–{_figure(row.high)}",
+            _figure(row.sim_median),
+            f"{_figure(row.sim_low)}–{_figure(row.sim_high)}" if scored_row else "",
+            held,
+            f"{row.share_inside:.2f}" if scored_row else "",
+            style=None if scored_row else "dim",
+        )
+    return table
+
+
+def coverage_line(scored: pd.DataFrame) -> str:
+    """``held-out figures: 7 of 9 inside the simulated 90 % band``, and how many were not
+    scored, and why."""
+    held, total = coverage(scored)
+    line = f"held-out figures: {held} of {total} inside the simulated 90 % band"
+    skipped = scored.loc[scored["held"].isna(), "note"]
+    if len(skipped):
+        reasons = skipped.map(lambda note: note.split(":")[0].split(" (")[0]).value_counts()
+        told = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
+        line += f"; {len(skipped)} more not scored ({told})"
+    return line
+
+
+def _figure(value: float) -> str:
+    """A figure or a simulated value, briefly (whole numbers for counts, billions as ``1.8 B``)."""
+    if value is None or math.isnan(value):
+        return "–"
+    if abs(value) >= 1e8:
+        return f"{value / 1e9:.2f} B"
+    if abs(value) >= 10 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.3g}"

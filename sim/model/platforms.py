@@ -30,7 +30,6 @@ import numpy as np
 
 from sim.distributions import poisson_quantile
 from sim.model.rounds import yearly
-from sim.scenario.schema import RecognisedCarriers
 
 if TYPE_CHECKING:
     from sim.model.zone import Zone
@@ -105,17 +104,18 @@ def stocks(platforms: Platforms | None) -> dict[str, PlatformStock]:
 
 
 def births_mean(params: PlatformCount, national_hte: int, open_carriers: int = 0) -> float:
-    """Expected new platforms in a year: ``births_per_year + births_per_hte_per_year · HTE``,
-    plus ``births_per_carrier_per_year · open carriers`` for recognised incubation carriers."""
-    mean = params.births_per_year + params.births_per_hte_per_year * national_hte
-    if isinstance(params, RecognisedCarriers):
-        mean += params.births_per_carrier_per_year * open_carriers
-    return mean
+    """Expected new platforms in a year: ``births_per_year + births_per_hte_per_year · HTE +
+    births_per_carrier_per_year · open carriers``."""
+    return (
+        params.births_per_year
+        + params.births_per_hte_per_year * national_hte
+        + params.births_per_carrier_per_year * open_carriers
+    )
 
 
 def cap_of(params: PlatformCount, open_carriers: int) -> int | None:
-    """The most recognised incubation carriers the open carriers can hold (None: no cap)."""
-    if not isinstance(params, RecognisedCarriers):
+    """The most platforms of a kind the open carriers can hold (None: no cap)."""
+    if params.max_per_carrier is None:
         return None
     return math.floor(params.max_per_carrier * open_carriers + 1e-9)
 

@@ -659,7 +659,8 @@ class PlatformCount(Frozen):
 
     Each round, every platform now open closes with ``closure_probability_per_year``, then a
     Poisson count of new ones opens with mean ``births_per_year + births_per_hte_per_year ·
-    national HTE now``."""
+    national HTE now + births_per_carrier_per_year · carriers open now``, no more than bring
+    the count to ``max_per_carrier`` per open carrier (where there is such a cap)."""
 
     initial: Count
     """Platforms in the zone in the start year."""
@@ -667,8 +668,13 @@ class PlatformCount(Frozen):
     """New platforms a year hosted by the university and institutes (not by firms)."""
     births_per_hte_per_year: Rate = 0.0
     """New platforms a year per national high-tech enterprise in the zone (mature firms)."""
+    births_per_carrier_per_year: Rate = 0.0
+    """New platforms a year per carrier open then (those housed in the carriers)."""
     closure_probability_per_year: Probability
     """Probability that a platform is revoked or not renewed in a year."""
+    max_per_carrier: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    """Platforms of this kind one open carrier can hold: births stop at this many per open
+    carrier (the count itself is not cut when carriers close); null: no cap."""
 
 
 class TechCenters(PlatformCount):
@@ -682,13 +688,9 @@ class TechCenters(PlatformCount):
 
 class RecognisedCarriers(PlatformCount):
     """Incubation carriers of one kind (tech business incubators, maker spaces) recognised at
-    provincial level or above, inside the zone's carriers: the province recognises new ones in
-    its yearly round, a Poisson count whose mean adds ``births_per_carrier_per_year`` for
-    every carrier open then; births stop where the count reaches ``max_per_carrier`` per open
-    carrier (the count itself is not cut when carriers close)."""
+    provincial level or above, inside the zone's carriers: they need premises in a carrier, so
+    ``max_per_carrier`` is required."""
 
-    births_per_carrier_per_year: Rate = 0.0
-    """New recognitions a year per carrier open then."""
     max_per_carrier: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
     """Recognised carriers of this kind one open carrier can hold (a cap on the count)."""
 
@@ -933,10 +935,10 @@ class Goal(Frozen):
 READING_SEPARATOR = ":"
 
 
-def reading_key(goal_id: str, read: Goal, main: bool) -> str:
+def reading_key(goal_id: str, reading: str, main: bool) -> str:
     """The key of a goal under one reading: the goal id for its main reading,
     ``goal:reading`` for the others."""
-    return goal_id if main else f"{goal_id}{READING_SEPARATOR}{read.reading}"
+    return goal_id if main else f"{goal_id}{READING_SEPARATOR}{reading}"
 
 
 def goal_of(key: str) -> str:
@@ -992,14 +994,13 @@ class Scenario(Frozen):
     def reading_key(self, goal_id: str, reading: str) -> str:
         """The key of goal ``goal_id`` under its reading ``reading`` (see
         :func:`reading_key`)."""
-        read = self.goals[goal_id].read()
-        return reading_key(goal_id, read[reading], reading == next(iter(read)))
+        return reading_key(goal_id, reading, reading == self.goals[goal_id].main.reading)
 
     def goal_readings(self) -> dict[str, Goal]:
         """Every reading of every goal by its key (:func:`reading_key`), each goal's main
         reading first: the goal id for a main reading, ``goal:reading`` for the others."""
         return {
-            reading_key(key, read, index == 0): read
+            reading_key(key, read.reading, index == 0): read
             for key, goal in self.goals.items()
             for index, read in enumerate(goal.read().values())
         }
