@@ -45,6 +45,11 @@ INDICATORS: dict[str, Indicator] = {
     "revenue_per_incubated_firm_yuan": Indicator(
         "Revenue per firm in incubation (annual rate)", "yuan per year", "stock"
     ),
+    "revenue_per_carrier_m2_yuan": Indicator(
+        "Revenue of firms in incubation per m² of carrier floor area",
+        "yuan per m² per year",
+        "stock",
+    ),
     "hte_share_incubated": Indicator("National HTE among firms in incubation", "share", "stock"),
     "tech_sme_share_incubated": Indicator(
         "Tech-based SMEs among firms in incubation", "share", "stock"

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sim"
 
 #: The layers, lowest first; a module may import its own layer and those below it.
 LAYERS = [
-    ["sim.streams", "sim.distributions", "sim.indicators"],
+    ["sim.streams", "sim.distributions", "sim.indicators", "sim.language"],
     ["sim.scenario"],
     ["sim.results"],
     ["sim.model"],

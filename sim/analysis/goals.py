@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
 from sim.indicators import INDICATORS
+from sim.language import Language, term
 from sim.scenario.posterior import POSTERIOR_STREAM, Posterior
 from sim.scenario.schema import Goal, Scenario, goal_of
 
@@ -32,6 +34,8 @@ GOAL_COLUMNS = [
     "p05",
     "p95",
     "p_met",
+    "p_met_low",
+    "p_met_high",
     "p_met_fixed",
     "parameter_share",
     "chance_share",
@@ -49,6 +53,9 @@ DETERMINED = "determined by inputs"
 ON_TRACK = 0.8
 OFF_TRACK = 0.2
 
+#: Confidence of the Monte Carlo interval of P(met) that a status must clear.
+P_MET_CONFIDENCE = 0.95
+
 
 def met(values: np.ndarray, goal: Goal) -> np.ndarray:
     """Whether each value meets the goal (a missing value does not)."""
@@ -56,12 +63,40 @@ def met(values: np.ndarray, goal: Goal) -> np.ndarray:
         return values >= goal.target if goal.op == ">=" else values <= goal.target
 
 
-def status(p_met: float) -> str:
-    if p_met >= ON_TRACK:
+def p_met_interval(
+    met_count: int, replications: int, confidence: float = P_MET_CONFIDENCE
+) -> tuple[float, float]:
+    """The Wilson score interval of P(met) from ``met_count`` of ``replications`` (the Monte
+    Carlo error of a probability estimated from that many replications); NaN, NaN without
+    replications."""
+    if replications <= 0:
+        return math.nan, math.nan
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = met_count / replications
+    denominator = 1 + z * z / replications
+    centre = (p + z * z / (2 * replications)) / denominator
+    half = z * math.sqrt(p * (1 - p) / replications + z * z / (4 * replications**2))
+    half /= denominator
+    low = 0.0 if met_count <= 0 else max(0.0, centre - half)
+    high = 1.0 if met_count >= replications else min(1.0, centre + half)
+    return low, high
+
+
+def status(p_low: float, p_high: float | None = None) -> str:
+    """'on track' when P(met)'s interval lies at or above ``ON_TRACK``, 'off track' when at or
+    below ``OFF_TRACK``, else 'uncertain' (given one probability, it is its own interval), so
+    a verdict does not flip with the number of replications alone."""
+    p_high = p_low if p_high is None else p_high
+    if p_low >= ON_TRACK:
         return "on track"
-    if p_met <= OFF_TRACK:
+    if p_high <= OFF_TRACK:
         return "off track"
     return "uncertain"
+
+
+def status_rule(language: Language = "en") -> str:
+    """The status rule in one sentence, for legends."""
+    return term("status rule", language, on=ON_TRACK, off=OFF_TRACK)
 
 
 def goal_values(
@@ -106,7 +141,9 @@ def goal_table(
     """One row per reading of each goal of the scenario (``reading``, the main reading first;
     ``as_written`` for a goal read one way): its year and target, where it starts from, and (for
     modelled goals) the simulated median, 5-95 % interval and probability of being met in the
-    goal's year, and what decides it (``decided_by``: goal -> text, from a screening; see
+    goal's year with its Monte Carlo interval (``p_met_low``/``_high``, see
+    :func:`p_met_interval`; the status must clear its threshold with the whole interval), and
+    what decides it (``decided_by``: goal -> text, from a screening; see
     ``sim.analysis.screening``); goals not modelled carry the reason.
 
     With ``posterior`` the replications ran its draws in pairs (see the module doc):
@@ -125,18 +162,20 @@ def goal_table(
         base = goal_base(scenario, goal, trajectories, replications)
         if goal.indicator is None:
             reason = f"not modelled: {goal.not_modelled_reason}"
-            empty = (math.nan,) * 9
+            empty = (math.nan,) * 11
             rows.append((*head, *base, *empty, reason, "", over_posterior))
             continue
         values = goal_values(trajectories, goal.indicator, goal.year, replications)
         finite = values[np.isfinite(values)]
         why = decided_by.get(reading, "")
         if finite.size == 0:
-            nothing = (math.nan, math.nan, math.nan, 0.0, *(math.nan,) * 5)
+            nothing = (math.nan, math.nan, math.nan, 0.0, *(math.nan,) * 7)
             rows.append((*head, *base, *nothing, "no simulated value", why, over_posterior))
             continue
         p05, median, p95 = np.percentile(finite, [5, 50, 95])
-        p_met = float(np.mean(met(values, goal)))
+        hits = met(values, goal)
+        p_met = float(np.mean(hits))
+        p_low, p_high = p_met_interval(int(hits.sum()), len(values))
         if not over_posterior:
             p_fixed, shares = p_met, (math.nan,) * 4
         else:
@@ -145,19 +184,22 @@ def goal_table(
                 at_point = goal_values(fixed, goal.indicator, goal.year, replications)
                 p_fixed = float(np.mean(met(at_point, goal)))
             shares = (*variance_shares(values), *variance_share_interval(values))
-        verdict = DETERMINED if determined(goal) else status(p_met)
+        verdict = DETERMINED if determined(goal) else status(p_low, p_high)
         spread = (float(median), float(p05), float(p95))
-        rows.append((*head, *base, *spread, p_met, p_fixed, *shares, verdict, why, over_posterior))
+        chance = (p_met, p_low, p_high, p_fixed)
+        rows.append((*head, *base, *spread, *chance, *shares, verdict, why, over_posterior))
     table = pd.DataFrame(rows, columns=GOAL_COLUMNS)
     table["base_year"] = table["base_year"].astype("Int64")
     modelled = ~table["status"].str.startswith("not modelled")
     return pd.concat([table[modelled], table[~modelled]], ignore_index=True)
 
 
-def goal_years(goals: pd.DataFrame) -> str:
+def goal_years(goals: pd.DataFrame, language: Language = "en") -> str:
     """The years of a goal table's goals, for titles: ``2020`` or ``2019 and 2020``."""
-    years = sorted({int(y) for y in goals["year"]})
-    return " and ".join(map(str, years)) if len(years) < 3 else f"{years[0]}–{years[-1]}"
+    years = [str(y) for y in sorted({int(y) for y in goals["year"]})]
+    if len(years) >= 3:
+        return f"{years[0]}–{years[-1]}"
+    return ("、" if language == "zh" else " and ").join(years)
 
 
 def probability_basis(posterior: Posterior | None) -> str:

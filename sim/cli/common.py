@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sim.experiment import engines
+from sim.language import LANGUAGE_VARIABLE, LANGUAGES, Language, resolve_language
 from sim.results import OutputFolder, claim
 from sim.scenario import ScenarioError
 from sim.scenario.errors import printable
@@ -101,6 +102,35 @@ def add_replication_options(
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--no-plots", action="store_true", help="do not draw plots")
+
+
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang``: the language of tables, summaries, plots and pages."""
+    parser.add_argument(
+        "--lang",
+        help=f"language of the output: {' or '.join(LANGUAGES)} (default: ${LANGUAGE_VARIABLE}, "
+        "else en)",
+    )
+
+
+def language_of(args: argparse.Namespace) -> Language:
+    """The language a command was asked for (``--lang``, else ``ZONESIM_LANG``, else en);
+    anything else is bad input (exit 2, before anything is written)."""
+    try:
+        return resolve_language(getattr(args, "lang", None))
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def chinese_font_or_bad_input() -> None:
+    """Drawing or writing in Chinese needs a font with Chinese glyphs: without one, one line
+    saying what to install (exit 2)."""
+    from sim.plots.fonts import NoChineseFont, chinese_font
+
+    try:
+        chinese_font()
+    except NoChineseFont as exc:
+        raise BadInput(str(exc)) from None
 
 
 class progress_bar:

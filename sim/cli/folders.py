@@ -17,6 +17,9 @@ from sim.cli.common import (
     EXIT_OK,
     BadInput,
     Command,
+    add_language_option,
+    chinese_font_or_bad_input,
+    language_of,
     output_folder,
     print_problems,
 )
@@ -42,6 +45,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
 
     report = commands.add_parser("report", help="write OUT/report.html, one self-contained page")
     report.add_argument("folder", help="a folder written by run, compare or discover")
+    add_language_option(report)
 
     describe = commands.add_parser(
         "describe", help="list every resolved parameter with its unit and provenance"
@@ -77,8 +81,11 @@ def cmd_plot(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: Console, err: Console) -> int:
+    language = language_of(args)
+    if language == "zh":  # before the folder is claimed: one line, nothing written
+        chinese_font_or_bad_input()
     with output_folder(args, args.folder, None) as folder:
-        path = write_report(folder)
+        path = write_report(folder, language)
     out.print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False, markup=False)
     return EXIT_OK
 

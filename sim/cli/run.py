@@ -8,25 +8,34 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from sim.analysis.goals import probability_basis
+from sim.analysis.verdict import summary
 from sim.cli.common import (
     EXIT_OK,
     BadInput,
     Command,
+    add_language_option,
     add_replication_options,
+    chinese_font_or_bad_input,
+    language_of,
     open_engine,
     output_folder,
     progress_bar,
 )
 from sim.cli.tables import (
+    cost_table,
     coverage_line,
     end_change_table,
     goal_change_table,
     goal_rich_table,
     holdout_rich_table,
+    pricing_lines,
+    share_table,
 )
 from sim.experiment.runner import TooManyEvents, check_events, open_run_units
+from sim.language import term
 from sim.plots import plot_comparison, plot_run
 from sim.results import OutputFolder
 from sim.results.units import ResumeMismatch, discard_units
@@ -36,8 +45,9 @@ from sim.scenario.holdout import load_holdout
 from sim.scenario.observations import check_zone
 from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.schema import Scenario
+from sim.scenario.space import load_space
 from sim.studies.common import observations_beside
-from sim.studies.compare import compare_scenarios
+from sim.studies.compare import compare_scenarios, policy_levers
 from sim.studies.run import (
     POINT_VALUE_UNITS,
     TABLE_FORMATS,
@@ -94,6 +104,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         help="held-out figures of the scenario's zone (top-level key held_out): score the "
         "run against them (holdout.csv) and print which fall inside the simulated 90 %% band",
     )
+    add_language_option(run)
 
     compare = commands.add_parser(
         "compare", help="run scenarios with common random numbers and compare them with the first"
@@ -106,6 +117,14 @@ def add_parsers(commands: argparse._SubParsersAction) -> dict[str, Command]:
         metavar="FILE",
         help="a calibration posterior: every scenario runs the same draws in the same "
         "replications (its columns must be keys of each scenario)",
+    )
+    compare.add_argument(
+        "--space",
+        metavar="LEVERS",
+        help="a levers file (e.g. scenarios/spaces/levers.yaml): price each policy against the "
+        "first scenario: its extra cost, the cost per extra unit of each goal's indicator "
+        "(cost_effectiveness.csv) and, for a policy moving several levers, each lever's share "
+        "of the change (lever_shares.csv; 2 more runs a lever)",
     )
     return {"run": cmd_run, "compare": cmd_compare}
 
@@ -161,6 +180,9 @@ def _posterior(
 
 
 def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
+    args.language = language_of(args)
+    if args.language == "zh" and not args.no_plots:  # one line before anything is written
+        chinese_font_or_bad_input()
     scenario, tree = load_scenario_with_tree(args.scenario)
     _event_guard(scenario, args.scenario, args.force)
     args.posterior = _posterior(args.posterior, tree.data, args.seed, args.replications, args.force)
@@ -230,8 +252,8 @@ def _run_into(
         ) from None
     discard_units(units_dir / POINT_VALUE_UNITS)
     discard_units(units_dir)
-    plots = [] if args.no_plots else plot_run(folder)
-    out.print(goal_rich_table(run.goals, scenario.name, args.replications))
+    plots = [] if args.no_plots else plot_run(folder, args.language)
+    out.print(goal_rich_table(run.goals, scenario.name, args.replications, scenario, args.language))
     basis = probability_basis(posterior)
     out.print(printable(basis), highlight=False, soft_wrap=True, markup=False)
     if run.holdout is not None:
@@ -258,6 +280,9 @@ def _run_into(
         soft_wrap=True,
         markup=False,
     )
+    out.print(f"\n[bold]{escape(term('summary title', args.language))}[/bold]", highlight=False)
+    for line in summary(run.goals, scenario, args.replications, args.language):
+        out.print(printable(line), highlight=False, soft_wrap=True, markup=False)
     return EXIT_OK
 
 
@@ -280,9 +305,15 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
         _posterior(args.posterior, tree.data, args.seed, args.replications)
         for warning in observations_beside(path, scenario)[1]:
             err.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
+    extra_runs = 0
+    if args.space is not None:  # checked before the folder is claimed
+        levers = load_space(args.space, trees[0][1], "lever")
+        for _, tree in trees[1:]:
+            moved = policy_levers(levers, tree.data)
+            extra_runs += 2 * len(moved) if len(moved) > 1 else 0
     out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
     with output_folder(args, out_dir, "comparison") as folder:
-        total = args.replications * len(names)
+        total = args.replications * (len(names) + extra_runs)
         with (
             open_engine(args, min(args.workers, args.replications)) as (executor, workers),
             progress_bar(total, args.no_progress, err, "compare") as advance,
@@ -295,6 +326,7 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
                 executor=executor,
                 progress=advance,
                 posterior=args.posterior,
+                space=args.space,
             )
         written = comparison.write(folder)
         if not args.no_plots:
@@ -323,5 +355,11 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
         out.print(goal_change_table(comparison, names))
         end_year = max(scenario.horizon.end_year for scenario in loaded)
         out.print(end_change_table(comparison, names, end_year))
+        if comparison.costs is not None:
+            for line in pricing_lines(comparison):
+                out.print(printable(line), highlight=False, soft_wrap=True, markup=False)
+            out.print(cost_table(comparison))
+            if comparison.shares is not None and len(comparison.shares):
+                out.print(share_table(comparison))
         out.print(f"wrote {len(written)} files to {folder.path}", highlight=False, markup=False)
         return EXIT_OK

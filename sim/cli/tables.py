@@ -8,10 +8,12 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from sim.analysis.goals import goal_years
+from sim.analysis.goals import goal_years, status_rule
 from sim.analysis.holdout import coverage
+from sim.analysis.verdict import goal_names
+from sim.language import TERMS, Language, term
 from sim.scenario.errors import printable
-from sim.scenario.schema import AS_WRITTEN
+from sim.scenario.schema import AS_WRITTEN, Scenario
 
 
 def goal_change_table(comparison, names: list[str]) -> Table:
@@ -72,19 +74,36 @@ def _change(mean: float, low: float, high: float, digits: int) -> str:
     return f"{mean:+,.{digits}f} [{low:+,.{digits}f}, {high:+,.{digits}f}]"
 
 
-def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
-    """The goal table for the terminal: each goal's year, target, starting point (value and
-    year) and, when modelled, the simulated median, 5–95 % and P(met) in its year; reasons for
-    goals not modelled go in the caption. Over a posterior, also P(met) at the point values
-    and the parameters' share of the indicator's variance."""
+def goal_rich_table(
+    goals: pd.DataFrame,
+    name: str,
+    replications: int,
+    scenario: Scenario | None = None,
+    language: Language = "en",
+) -> Table:
+    """The goal table for the terminal: each goal (``goal (reading)`` for one of several
+    readings), its year, target, starting point (value and year) and, when modelled, the
+    simulated median, 5–95 % and P(met) with its Monte Carlo interval in its year; reasons
+    for goals not modelled go in the caption, with the status rule. Over a posterior, also
+    P(met) at the point values and the parameters' share of the indicator's variance. In
+    Chinese (``language`` zh, with the ``scenario``) the goals are named by the sources'
+    terms and every heading and status is Chinese."""
+    zh_names = goal_names(scenario, "zh") if scenario is not None and language == "zh" else {}
     table = Table(
-        title=f"Goals for {goal_years(goals)}: scenario '{escape(name)}', "
-        f"{replications} replications",
+        title=term(
+            "goals for",
+            language,
+            years=goal_years(goals, language),
+            name=escape(name),
+            replications=replications,
+        ),
         title_justify="left",
         caption_justify="left",
     )
-    table.add_column("goal", no_wrap=True)
-    table.add_column("reading", max_width=18)  # a longer id wraps
+    if language == "zh":  # no spaces to wrap at: fold
+        table.add_column(term("goal", language), overflow="fold", max_width=30)
+    else:
+        table.add_column(term("goal", language), no_wrap=True)
     for column, justify in (
         ("year", "right"),
         ("target", "right"),
@@ -92,47 +111,55 @@ def goal_rich_table(goals: pd.DataFrame, name: str, replications: int) -> Table:
         ("median", "right"),
         ("5–95 %", "right"),
         ("P(met)", "right"),
-        ("status", "left"),
+        ("95 % MC", "right"),
     ):
-        table.add_column(column, justify=justify, no_wrap=True)
+        table.add_column(term(column, language), justify=justify, no_wrap=True)
+    # 'determined by inputs' wraps where the window is narrow
+    table.add_column(term("status", language), min_width=9)
     over_posterior = bool(goals.get("includes_parameter_uncertainty", pd.Series()).any())
     if over_posterior:
-        table.add_column("P fixed", justify="right", no_wrap=True)
-        table.add_column("param. share", justify="right", no_wrap=True)
+        table.add_column(term("P fixed", language), justify="right", no_wrap=True)
+        table.add_column(term("param. share", language), justify="right", no_wrap=True)
     reasons = []
     for row in goals.itertuples(index=False):
-        reading = escape(str(row.reading).replace("_", " "))
-        head = (escape(str(row.goal)), reading, str(row.year), _given(row.target), _base(row))
+        goal = zh_names.get((str(row.goal), str(row.reading)), _reading_name(row))
+        head = (escape(goal), str(row.year), _given(row.target), _base(row))
         if row.status.startswith("not modelled"):
             reason = printable(row.status.removeprefix("not modelled: "))
             reasons.append(f"{escape(_reading_name(row))}: {escape(reason)}")
-            table.add_row(*head, "", "", "", "not modelled", style="dim")
+            table.add_row(*head, "", "", "", "", term("not modelled", language), style="dim")
             continue
         shares = (_share(row.p_met_fixed), _share(row.parameter_share)) if over_posterior else ()
+        status = str(row.status)
         table.add_row(
             *head,
             _fmt(row.median),
             f"{_fmt(row.p05)}–{_fmt(row.p95)}",
             f"{row.p_met:.2f}",
-            escape(str(row.status)),
+            _interval(getattr(row, "p_met_low", math.nan), getattr(row, "p_met_high", math.nan)),
+            escape(term(status, language) if status in TERMS else status),
             *shares,
         )
-    notes = []
+    notes = [status_rule(language)]
     if reasons:
-        notes.append("Not modelled: " + "; ".join(reasons) + ".")
+        notes.append(term("not modelled note", language, items="; ".join(reasons)))
     texts = {
         _reading_name(row): printable(str(row.decided_by))
         for row in goals.itertuples(index=False)
         if isinstance(row.decided_by, str) and row.decided_by
     }
     if len(texts) > 1 and len(set(texts.values())) == 1:  # e.g. a stale screening: said once
-        notes.append(f"Decided by (zonesim screen): {escape(next(iter(texts.values())))}.")
+        notes.append(term("decided by note", language, items=escape(next(iter(texts.values())))))
     elif texts:
         decided = [f"{escape(name)}: {escape(text)}" for name, text in texts.items()]
-        notes.append("Decided by (zonesim screen): " + "; ".join(decided) + ".")
-    if notes:
-        table.caption = "\n".join(notes)
+        notes.append(term("decided by note", language, items="; ".join(decided)))
+    table.caption = "\n".join(notes)
     return table
+
+
+def _interval(low: float, high: float) -> str:
+    """A probability's interval, ``0.76–0.87``, or ``–``."""
+    return "–" if pd.isna(low) or pd.isna(high) else f"{low:.2f}–{high:.2f}"
 
 
 def _reading_name(row: object) -> str:
@@ -234,3 +261,77 @@ def _figure(value: float) -> str:
     if abs(value) >= 10 or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3g}"
+
+
+def pricing_lines(comparison) -> list[str]:
+    """One line per policy: its extra cost, the levers it moves and what no lever prices."""
+    lines = []
+    for name, priced in (comparison.pricing or {}).items():
+        moved = ", ".join(f"{path} → {value:,g}" for path, value in priced["levers"].items())
+        cost = priced["cost_yuan"] / 1e6
+        line = f"{name}: extra cost {cost:,.2f} M yuan ({moved or 'no lever moved'})"
+        unpriced = priced["unpriced_changes"]
+        if unpriced:
+            line += f"; not priced (no lever of the space): {'; '.join(unpriced)}"
+        lines.append(line)
+    return lines
+
+
+def _yuan(value: float) -> str:
+    """Yuan as 1.2 M or 45,000; '–' when missing."""
+    if pd.isna(value):
+        return "–"
+    return f"{value / 1e6:,.2f} M" if abs(value) >= 1e6 else f"{value:,.0f}"
+
+
+def cost_table(comparison) -> Table:
+    """Per policy and goal: the paired change of the goal's indicator in its year and the cost
+    per extra unit, each with its 95 % interval ('–' where the change is not told from 0)."""
+    table = Table(
+        title="Cost per extra unit of each goal's indicator (paired change, 95 % CI; yuan)",
+        title_justify="left",
+        caption="– : the change's interval includes 0, so the cost per unit is unbounded",
+        caption_justify="left",
+    )
+    for column, justify in (
+        ("policy", "left"),
+        ("goal", "left"),
+        ("change", "right"),
+        ("yuan per unit", "right"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=column != "goal")
+    for row in comparison.costs.itertuples(index=False):
+        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        digits = 3 if abs(row.diff_mean) < 2 else 1
+        change = _change(row.diff_mean, row.diff_low, row.diff_high, digits)
+        interval = (
+            ""
+            if pd.isna(row.yuan_per_unit_low)
+            else f" [{_yuan(row.yuan_per_unit_low)}, {_yuan(row.yuan_per_unit_high)}]"
+        )
+        per_unit = (
+            _yuan(row.yuan_per_unit) + interval if not pd.isna(row.yuan_per_unit_low) else "–"
+        )
+        table.add_row(escape(str(row.scenario)), escape(name), change, per_unit)
+    return table
+
+
+def share_table(comparison) -> Table:
+    """Per policy, goal and lever: the lever's share of the policy's change (the mean of its
+    effect alone and its effect last, over the whole change) and that effect's interval; goals
+    the policy does not change are left out."""
+    table = Table(
+        title="Each lever's share of a policy's change (mean of alone and last, 95 % CI)",
+        title_justify="left",
+    )
+    for column in ("policy", "goal", "lever", "share", "effect"):
+        table.add_column(column, justify="right" if column in ("share", "effect") else "left")
+    for row in comparison.shares.itertuples(index=False):
+        if pd.isna(row.share):  # the policy does not change this goal's indicator
+            continue
+        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        digits = 3 if abs(row.policy_effect) < 2 else 1
+        share = "–" if pd.isna(row.share) else f"{row.share:.0%}"
+        effect = _change(row.effect, row.effect_low, row.effect_high, digits)
+        table.add_row(escape(str(row.scenario)), escape(name), escape(row.lever), share, effect)
+    return table

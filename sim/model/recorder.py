@@ -108,6 +108,8 @@ def snapshot(zone: Zone, year: int, with_flows: bool) -> list[tuple[int, str, fl
         "fund_balance_yuan": sum(pool.balance for pool in zone.pools.values()),
     }
     rows.update(firm_census(zone))
+    if area > 0:
+        rows["revenue_per_carrier_m2_yuan"] = rows["revenue_incubated_yuan"] / area
     rows.update(platform_rows(zone, with_flows))  # platform goals (sim/model/platforms.py)
     for state in carriers.order:
         rows[f"carrier_area_m2.{state.id}"] = state.area_m2 if state.is_open else 0.0

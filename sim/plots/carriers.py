@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.language import Language, term
 from sim.plots.style import AREA, LOSS, SIM, Scale, footer, new_figure, style_axes, year_axis
 from sim.scenario.schema import Scenario
 
@@ -33,7 +34,9 @@ def yearly_median(trajectories: pd.DataFrame, indicator: str) -> pd.Series:
     return rows.groupby("year")["value"].median().sort_index()
 
 
-def _carrier_panel(ax: Axes, trajectories: pd.DataFrame, carrier: str, name: str) -> None:
+def _carrier_panel(
+    ax: Axes, trajectories: pd.DataFrame, carrier: str, name: str, language: Language = "en"
+) -> None:
     area = yearly_median(trajectories, AREA_PREFIX + carrier)
     occupied = yearly_median(trajectories, OCCUPIED_PREFIX + carrier)
     if not occupied.empty:
@@ -50,7 +53,7 @@ def _carrier_panel(ax: Axes, trajectories: pd.DataFrame, carrier: str, name: str
             occupied.to_numpy(),
             color=SIM,
             linewidth=1.8,
-            label="occupied",
+            label=term("occupied", language),
             gid=f"occupied:{carrier}",
         )
     ax.plot(
@@ -59,16 +62,17 @@ def _carrier_panel(ax: Axes, trajectories: pd.DataFrame, carrier: str, name: str
         color=AREA,
         linewidth=1.8,
         linestyle="--",
-        label="available",
+        label=term("available", language),
         gid=f"available:{carrier}",
     )
-    ax.set_title("\n".join(textwrap.wrap(name, 30)), loc="left", fontsize=9.5)
+    wrapped = "\n".join(textwrap.wrap(name, 15 if language == "zh" else 30))
+    ax.set_title(wrapped, loc="left", fontsize=9.5)
     style_axes(ax, Scale(1.0, "m²"))
-    year_axis(ax)
+    year_axis(ax, language)
     ax.set_xlabel("")
 
 
-def _queue_panel(ax: Axes, trajectories: pd.DataFrame) -> None:
+def _queue_panel(ax: Axes, trajectories: pd.DataFrame, language: Language = "en") -> None:
     waiting = yearly_median(trajectories, "waiting")
     turned = yearly_median(trajectories, "turned_away")
     if not waiting.empty:
@@ -79,7 +83,7 @@ def _queue_panel(ax: Axes, trajectories: pd.DataFrame) -> None:
             linewidth=2,
             marker="o",
             markersize=3,
-            label="waiting for room (end of year)",
+            label=term("waiting", language),
             gid="waiting",
         )
     if not turned.empty:
@@ -90,20 +94,23 @@ def _queue_panel(ax: Axes, trajectories: pd.DataFrame) -> None:
             linewidth=2,
             marker="s",
             markersize=3,
-            label="turned away for lack of room (per year)",
+            label=term("turned away", language),
             gid="turned_away",
         )
-    ax.set_title("The queue for room", loc="left", fontsize=9.5, fontweight="bold")
-    ax.set_ylabel("firms and teams", fontsize=8.5)
+    ax.set_title(term("queue title", language), loc="left", fontsize=9.5, fontweight="bold")
+    ax.set_ylabel(term("firms and teams", language), fontsize=8.5)
     ax.set_ylim(bottom=0)
     style_axes(ax, Scale(1.0, "firms"))
-    year_axis(ax)
+    year_axis(ax, language)
     ax.set_xlabel("")
     ax.legend(fontsize=7.5, frameon=False, loc="upper left")
 
 
 def plot_carriers(
-    trajectories: pd.DataFrame, scenario: Scenario | None = None, source: str | None = None
+    trajectories: pd.DataFrame,
+    scenario: Scenario | None = None,
+    source: str | None = None,
+    language: Language = "en",
 ) -> Figure:
     """One small panel per carrier with the median occupied and available floor area over
     time, and a panel with the median number waiting and turned away."""
@@ -120,12 +127,13 @@ def plot_carriers(
         first = first or ax
         name = carrier
         if scenario is not None and carrier in scenario.carriers:
-            name = scenario.carriers[carrier].name
-        _carrier_panel(ax, trajectories, carrier, name)
+            spec = scenario.carriers[carrier]
+            name = (spec.name_zh or spec.name) if language == "zh" else spec.name
+        _carrier_panel(ax, trajectories, carrier, name, language)
         if column == 0:
-            ax.set_ylabel("floor area, m²", fontsize=8.5)
+            ax.set_ylabel(term("floor area", language), fontsize=8.5)
     row, column = divmod(len(carriers), columns)
-    _queue_panel(fig.add_subplot(grid[row, column:]), trajectories)
+    _queue_panel(fig.add_subplot(grid[row, column:]), trajectories, language)
     if first is not None:
         first.set_ylim(bottom=0)
         handles, labels = first.get_legend_handles_labels()
@@ -138,7 +146,7 @@ def plot_carriers(
             frameon=False,
         )
     fig.suptitle(
-        "Carrier space: floor area occupied and available (median across replications)",
+        term("carriers title", language),
         x=0.01,
         ha="left",
         fontsize=12,

@@ -13,18 +13,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.analysis.goals import goal_values, met
+from sim.analysis.goals import OFF_TRACK, ON_TRACK, goal_values, met, p_met_interval
+from sim.language import Language, indicator_name, term
 from sim.plots.style import (
     GOAL,
     LINE_INCHES,
     MUTED,
     OPS,
-    Scale,
     footer,
     new_figure,
     scale_for,
     scenario_colour,
     style_axes,
+    unit_text,
     wrap_footer,
 )
 from sim.results.read import replications_of
@@ -71,7 +72,12 @@ def bin_edges(values: list[np.ndarray]) -> tuple[np.ndarray, bool]:
 
 
 def _panel(
-    ax: Axes, goal_id: str, goal: Goal, runs: Mapping[str, pd.DataFrame], colours: dict[str, str]
+    ax: Axes,
+    goal_id: str,
+    goal: Goal,
+    runs: Mapping[str, pd.DataFrame],
+    colours: dict[str, str],
+    language: Language = "en",
 ) -> None:
     assert goal.indicator is not None
     found = {name: goal_distribution(frame, goal) for name, frame in runs.items()}
@@ -97,6 +103,8 @@ def _panel(
             gid=f"hist:{name}",
         )
     target = goal.target / scale.factor
+    op = OPS.get(goal.op, goal.op)
+    target_text = term("target mark", language, op=op, value=scale.value_text(goal.target))
     # the dashed line stops below the label, which sits at the top on a white box; the bars
     # stay below the line's end
     ax.axvline(
@@ -106,7 +114,7 @@ def _panel(
         linestyle="--",
         linewidth=2,
         gid="target",
-        label=f"target {OPS.get(goal.op, goal.op)} {scale.value_text(goal.target)}",
+        label=target_text,
     )
     low = min(edges[0], target)
     high = max(edges[-1], target)
@@ -120,7 +128,7 @@ def _panel(
     ax.text(
         target,
         LABEL_Y,
-        f"target {OPS.get(goal.op, goal.op)} {scale.value_text(goal.target)}",
+        target_text,
         transform=ax.get_xaxis_transform(),
         color=GOAL,
         fontsize=8,
@@ -134,38 +142,44 @@ def _panel(
     probabilities = {name: p for name, (_, p) in found.items()}
     if several:
         chances = " · ".join(f"{name} {p_met_text(p)}" for name, p in probabilities.items())
-        chance_line = "\n".join(textwrap.wrap(f"P(met): {chances}", 46))
+        chance_line = "\n".join(textwrap.wrap(term("p met list", language, chances=chances), 46))
     else:
-        chance_line = f"P(met) = {p_met_text(next(iter(probabilities.values())))}"
-    read = "" if goal.reading == AS_WRITTEN else f"reading '{goal.reading.replace('_', ' ')}': "
-    description = "\n".join(
-        textwrap.wrap(f"{read}{goal.description} ({goal.year})", 50, max_lines=2, placeholder=" …")
-    )
+        p = p_met_text(next(iter(probabilities.values())))
+        chance_line = term("p met is", language, p=p)
+    reading = goal.reading.replace("_", " ")
+    read = "" if goal.reading == AS_WRITTEN else term("reading prefix", language, reading=reading)
+    if language == "zh":  # the sources' term; no spaces to wrap at
+        name = indicator_name(goal.indicator, goal.description, language)
+        description = "\n".join(textwrap.wrap(f"{read}{name}（{goal.year}）", 24, max_lines=2))
+    else:
+        text = f"{read}{goal.description} ({goal.year})"
+        description = "\n".join(textwrap.wrap(text, 50, max_lines=2, placeholder=" …"))
     ax.set_title(f"{description}\n{chance_line}", loc="left", fontsize=9.5, linespacing=1.3)
-    ax.set_xlabel(_unit(scale), fontsize=8.5)
-    ax.set_ylabel("replications", fontsize=8.5)
+    ax.set_xlabel(unit_text(scale, language), fontsize=8.5)
+    ax.set_ylabel(term("replications axis", language), fontsize=8.5)
     style_axes(ax, scale, axis="x")
     if integer_bins:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=7))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
 
 
-def _unit(scale: Scale) -> str:
-    return scale.unit or "value"
-
-
-def not_modelled_text(scenario: Scenario) -> str:
-    """The footer note listing goals without an indicator ('' when there are none)."""
+def not_modelled_text(scenario: Scenario, language: Language = "en") -> str:
+    """The footer note listing goals without an indicator ('' when there are none); in
+    Chinese, by the sources' words."""
     names = [
-        f"{goal.description} ({key})"
+        goal.words or key if language == "zh" else f"{goal.description} ({key})"
         for key, goal in scenario.goal_readings().items()
         if goal.indicator is None
     ]
-    return "Not modelled: " + "; ".join(names) + "." if names else ""
+    separator = "；" if language == "zh" else "; "
+    return term("not modelled note", language, items=separator.join(names)) if names else ""
 
 
 def plot_goal_dashboard(
-    runs: Mapping[str, pd.DataFrame], scenario: Scenario, source: str | None = None
+    runs: Mapping[str, pd.DataFrame],
+    scenario: Scenario,
+    source: str | None = None,
+    language: Language = "en",
 ) -> Figure:
     """One panel per modelled goal and reading: the distribution across replications of its
     indicator in the goal year (one colour per run), the target line, and P(met) in the title;
@@ -180,17 +194,18 @@ def plot_goal_dashboard(
     rows = max(1, math.ceil(len(modelled) / columns))
     width = 4.3 * columns if modelled else 8.0
     width = max(width, 8.0)
-    note = not_modelled_text(scenario)
+    note = not_modelled_text(scenario, language)
     lines = len(wrap_footer(width, note, NOTE_SIZE)) if note else 0
     footer_inches = 0.45 + LINE_INCHES * lines
     panel_height = 3.1 if len(runs) == 1 else 3.4
     fig = new_figure(width, panel_height * rows + 0.6 + footer_inches, footer_inches)
     years = sorted({goal.year for _, goal in modelled})
-    title = "Will the zone meet its goals?"
+    title = term("dashboard title", language)
     if years:
-        title = f"Will the zone meet its {', '.join(map(str, years))} goals?"
+        joined_years = ("、" if language == "zh" else ", ").join(map(str, years))
+        title = term("dashboard title years", language, years=joined_years)
     fig.suptitle(
-        f"{title} Simulated values in the goal year across replications",
+        title,
         x=0.01,
         ha="left",
         fontsize=12,
@@ -198,11 +213,12 @@ def plot_goal_dashboard(
     )
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, (goal_id, goal) in zip(axes, modelled, strict=False):
-        _panel(ax, goal_id, goal, runs, colours)
+        _panel(ax, goal_id, goal, runs, colours, language)
     for ax in axes[len(modelled) :]:
         ax.set_axis_off()
     if not modelled:
-        axes[0].text(0.5, 0.5, "No modelled goals", ha="center", va="center", color=MUTED)
+        text = term("no modelled goals", language)
+        axes[0].text(0.5, 0.5, text, ha="center", va="center", color=MUTED)
     if len(runs) > 1 and modelled:
         handles, labels = axes[0].get_legend_handles_labels()
         keep = [(h, lab) for h, lab in zip(handles, labels, strict=True) if lab in runs]
@@ -213,10 +229,69 @@ def plot_goal_dashboard(
             ncols=len(keep),
             fontsize=8.5,
             frameon=False,
-            title="scenario",
+            title=term("scenario legend", language),
             title_fontsize=8.5,
         )
     above = footer(fig, source or "zonesim")
     if note:
         footer(fig, note, line=above, size=NOTE_SIZE)
+    return fig
+
+
+def plot_goal_chances(
+    goals: pd.DataFrame,
+    names: list[str],
+    replications: int,
+    source: str | None = None,
+    language: Language = "en",
+) -> Figure:
+    """A comparison's P(met) per goal (one row per reading) and scenario as grouped horizontal
+    bars (``goals``: a comparison's goal_comparison.csv, the reference's P in ``p_met_base``),
+    each with its 95 % Monte Carlo interval, and the status thresholds as dashed lines."""
+    keys = list(dict.fromkeys(goals["goal"]))
+    per_scenario = {names[0]: {}}
+    for row in goals.itertuples(index=False):
+        per_scenario[names[0]][row.goal] = float(row.p_met_base)
+        per_scenario.setdefault(str(row.scenario), {})[row.goal] = float(row.p_met)
+    count = len(names)
+    height = 0.8 / max(count, 1)
+    fig = new_figure(9.0, 0.9 + 0.28 * count * len(keys) + 0.5, footer_inches=0.3)
+    ax = fig.add_subplot()
+    for index, name in enumerate(names):
+        chances = [per_scenario.get(name, {}).get(key, math.nan) for key in keys]
+        positions = np.arange(len(keys)) + index * height
+        hits = [round(p * replications) if math.isfinite(p) else 0 for p in chances]
+        intervals = [p_met_interval(h, replications) for h in hits]
+        pairs = list(zip(chances, intervals, strict=True))
+        lower = [max(0.0, p - lo) if math.isfinite(p) else 0.0 for p, (lo, _) in pairs]
+        upper = [max(0.0, hi - p) if math.isfinite(p) else 0.0 for p, (_, hi) in pairs]
+        ax.barh(
+            positions,
+            np.nan_to_num(chances),
+            height=height * 0.9,
+            color=scenario_colour(index),
+            xerr=[lower, upper],
+            error_kw={"elinewidth": 0.8, "capsize": 1.5, "ecolor": MUTED},
+            label=name,
+            gid=f"chance:{name}",
+        )
+    for threshold in (OFF_TRACK, ON_TRACK):
+        gid = f"threshold:{threshold}"
+        ax.axvline(threshold, color=GOAL, linestyle="--", linewidth=1, gid=gid)
+    middles = np.arange(len(keys)) + height * (count - 1) / 2
+    ax.set_yticks(middles, [k.replace(":", " · ") for k in keys], fontsize=8.5)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel(term("p met axis", language), fontsize=9)
+    style_axes(ax, axis="x")
+    ax.grid(False, axis="y")
+    ax.legend(
+        fontsize=8.5,
+        frameon=False,
+        loc="lower right",
+        title=term("scenario legend", language),
+        title_fontsize=8.5,
+    )
+    ax.set_title(term("chances title", language), loc="left", fontsize=12, fontweight="bold")
+    footer(fig, source or "zonesim")
     return fig

@@ -15,6 +15,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
 from sim.indicators import describe
+from sim.language import Language, indicator_name, term, unit_name
 from sim.plots.style import (
     GOAL,
     OBSERVED,
@@ -28,8 +29,10 @@ from sim.plots.style import (
     scenario_colour,
     source_tag,
     style_axes,
+    unit_text,
     year_axis,
 )
+from sim.scenario.observations import source_code
 from sim.scenario.schema import Goal
 
 #: Line styles of the scenarios' medians in an overlay (identical curves stay visible).
@@ -76,7 +79,7 @@ def pattern_spans(observations: pd.DataFrame | None, indicator: str) -> pd.DataF
     return _figures(observations, indicator, "mean", columns)
 
 
-def draw_patterns(ax: Axes, spans: pd.DataFrame, scale: Scale) -> None:
+def draw_patterns(ax: Axes, spans: pd.DataFrame, scale: Scale, language: Language = "en") -> None:
     """A published pattern as a hatched box over the years it is compared in, from the low to
     the high end of its range, with its central value dashed."""
     factor = scale.factor
@@ -94,7 +97,7 @@ def draw_patterns(ax: Axes, spans: pd.DataFrame, scale: Scale) -> None:
             alpha=0.55,
             zorder=4,
             label=(
-                f"published pattern, mean over the years ({source_tag(span.source).split(':')[0]})"
+                term("pattern mean", language, source=source_tag(span.source).split(":")[0])
                 if number == 0
                 else None
             ),
@@ -140,9 +143,12 @@ def simulated_sum(
     return float(rows.groupby("replication")["value"].sum().median())
 
 
-def total_unit(scale: Scale) -> str:
+def total_unit(scale: Scale, language: Language = "en") -> str:
     """The unit of a total over years: 'million yuan per year' -> 'M yuan'."""
-    unit = scale.unit.replace(" per year", "").replace("million yuan", "M yuan")
+    unit = scale.unit.replace(" per year", "")
+    if language == "zh":
+        return unit_name(unit, language) if unit else ""
+    unit = unit.replace("million yuan", "M yuan")
     return f" {unit}" if unit else ""
 
 
@@ -151,6 +157,7 @@ def draw_sums(
     spans: pd.DataFrame,
     scale: Scale,
     trajectories: pd.DataFrame | None = None,
+    language: Language = "en",
 ) -> None:
     """A published total over several years, shown per year on the yearly axis: a black bar
     over its years at the total divided by the number of years (a grey box for the range an
@@ -185,26 +192,38 @@ def draw_sums(
             markersize=9,
             markeredgewidth=2.0,
             zorder=6,
-            label=sum_label(span, scale, trajectories),
+            label=sum_label(span, scale, trajectories, language),
             gid="observed_sum",
         )
 
 
-def sum_label(span: object, scale: Scale, trajectories: pd.DataFrame | None = None) -> str:
+def sum_label(
+    span: object,
+    scale: Scale,
+    trajectories: pd.DataFrame | None = None,
+    language: Language = "en",
+) -> str:
     """Legend text of a total over years: what was observed, over which years, from which
     source; its per-year level as drawn; and the simulated median of the same total."""
     first, last = int(span.year), int(span.to_year)
     factor = scale.factor
     part = str(span.indicator).partition(".")[2].replace("_", " ")
     about = "≈ " if span.approx else ""
-    text = (
-        f"observed {part + ' ' if part else ''}total {first}–{last}: {about}"
-        f"{format_number(span.value / factor)}{total_unit(scale)} ({source_tag(span.source)})"
-        f"\ndrawn per year ({format_number(span.value / factor / (last - first + 1))})"
+    text = term(
+        "observed total",
+        language,
+        part=part + " " if part else "",
+        first=first,
+        last=last,
+        about=about,
+        value=format_number(span.value / factor),
+        unit=total_unit(scale, language),
+        source=source_tag(span.source),
+        per_year=format_number(span.value / factor / (last - first + 1)),
     )
     simulated = simulated_sum(trajectories, str(span.indicator), first, last)
     if np.isfinite(simulated):
-        text += f"; simulated median total {format_number(simulated / factor)}"
+        text += term("simulated total", language, value=format_number(simulated / factor))
     return text
 
 
@@ -221,14 +240,28 @@ def observed_sources(observations: pd.DataFrame | None, indicator: str) -> list[
     return list(dict.fromkeys([*observed_tags(points), *observed_tags(spans)]))
 
 
-def value_label(indicator: str, scale: Scale) -> str:
+def source_key(observations: pd.DataFrame | None, indicator: str) -> dict[str, str]:
+    """The titles of the source codes a fan chart of ``indicator`` shows (code: title), from
+    the observation files' ``sources`` keys; codes without a title are left out."""
+    if observations is None or "source_title" not in observations.columns:
+        return {}
+    shown = {tag.split(" ")[0] for tag in observed_sources(observations, indicator)}
+    key: dict[str, str] = {}
+    for source, title in zip(observations["source"], observations["source_title"], strict=True):
+        code = source_code(source)
+        if code in shown and isinstance(title, str) and title and code not in key:
+            key[code] = title
+    return key
+
+
+def value_label(indicator: str, scale: Scale, language: Language = "en") -> str:
     """The y-axis label: the unit, and for a stock when it is measured."""
     kind = describe(indicator).kind
-    unit = scale.unit or "value"
-    return f"{unit}, end of year" if kind == "stock" else unit
+    unit = unit_text(scale, language)
+    return term("end of year", language, unit=unit) if kind == "stock" else unit
 
 
-def draw_observed(ax: Axes, points: pd.DataFrame, scale: Scale) -> None:
+def draw_observed(ax: Axes, points: pd.DataFrame, scale: Scale, language: Language = "en") -> None:
     """Observed figures as black points; a vertical bar for the range an approximate figure
     ('700余', '近200') allows."""
     if points.empty:
@@ -261,7 +294,7 @@ def draw_observed(ax: Axes, points: pd.DataFrame, scale: Scale) -> None:
         markeredgecolor=OBSERVED,
         markeredgewidth=1.8,
         zorder=6,
-        label=f"observed ({'; '.join(observed_tags(points))})",
+        label=term("observed points", language, sources="; ".join(observed_tags(points))),
         gid="observed",
     )
     for year, value, source in zip(years, values, points["source"], strict=True):
@@ -282,7 +315,11 @@ ABOVE, BELOW = (9, "bottom"), (-9, "top")
 
 
 def draw_goal(
-    ax: Axes, goal: Goal | None, scale: Scale, median: pd.Series | None = None
+    ax: Axes,
+    goal: Goal | None,
+    scale: Scale,
+    median: pd.Series | None = None,
+    language: Language = "en",
 ) -> Annotation | None:
     """The goal target as a red star at (goal year, target) labelled e.g. '2020 goal ≥ 20' on
     a white box, right of the star and below it when the median reaches the target there,
@@ -290,7 +327,7 @@ def draw_goal(
     if goal is None:
         return None
     target = goal.target / scale.factor
-    text = goal_text(goal.year, goal.op, goal.target, scale)
+    text = goal_text(goal.year, goal.op, goal.target, scale, language)
     ax.plot(
         [goal.year],
         [target],
@@ -422,11 +459,18 @@ def headroom(ax: Axes, non_negative: bool, goal: Goal | None, scale: Scale) -> N
 
 
 def _finish(
-    fig: Figure, ax: Axes, indicator: str, scale: Scale, title: str | None, source: str | None
+    fig: Figure,
+    ax: Axes,
+    indicator: str,
+    scale: Scale,
+    title: str | None,
+    source: str | None,
+    language: Language = "en",
 ) -> None:
-    ax.set_title(title or describe(indicator).label, loc="left", fontsize=12, fontweight="bold")
-    ax.set_ylabel(value_label(indicator, scale), fontsize=9)
-    year_axis(ax)
+    name = indicator_name(indicator, describe(indicator).label, language)
+    ax.set_title(title or name, loc="left", fontsize=12, fontweight="bold")
+    ax.set_ylabel(value_label(indicator, scale, language), fontsize=9)
+    year_axis(ax, language)
     style_axes(ax, scale)
     ax.legend(fontsize=8, frameon=False, loc="best")
     footer(fig, source or "zonesim")
@@ -439,6 +483,7 @@ def plot_fan(
     goal: Goal | None = None,
     title: str | None = None,
     source: str | None = None,
+    language: Language = "en",
 ) -> Figure:
     """Median line and 50 % / 90 % bands of ``indicator`` across replications by year, with
     observed figures (and their ranges), totals observed over several years (shown per year,
@@ -457,7 +502,7 @@ def plot_fan(
         color=SIM,
         alpha=0.14,
         linewidth=0,
-        label="90 % of replications",
+        label=term("band 90", language),
         gid="band90",
     )
     ax.fill_between(
@@ -467,7 +512,7 @@ def plot_fan(
         color=SIM,
         alpha=0.30,
         linewidth=0,
-        label="middle 50 %",
+        label=term("band 50", language),
         gid="band50",
     )
     ax.plot(
@@ -477,16 +522,16 @@ def plot_fan(
         linewidth=2.2,
         marker="o",
         markersize=3,
-        label="median",
+        label=term("median line", language),
         gid="median",
     )
     points = observed_points(observations, indicator)
     sums = sum_spans(observations, indicator)
-    draw_observed(ax, points, scale)
-    draw_patterns(ax, pattern_spans(observations, indicator), scale)
-    draw_sums(ax, sums, scale, trajectories)
-    label = draw_goal(ax, goal, scale, scaled[0.5])
-    _finish(fig, ax, indicator, scale, title, source)
+    draw_observed(ax, points, scale, language)
+    draw_patterns(ax, pattern_spans(observations, indicator), scale, language)
+    draw_sums(ax, sums, scale, trajectories, language)
+    label = draw_goal(ax, goal, scale, scaled[0.5], language)
+    _finish(fig, ax, indicator, scale, title, source, language)
     headroom(ax, bool(np.nanmin(quantiles.to_numpy()) >= 0), goal, scale)
     place_goal_label(fig, ax, label)
     return fig
@@ -499,6 +544,7 @@ def plot_fan_overlay(
     goal: Goal | None = None,
     title: str | None = None,
     source: str | None = None,
+    language: Language = "en",
 ) -> Figure:
     """One colour per scenario: the median of ``indicator`` by year and its middle 50 % band;
     observed figures and the goal target as in ``plot_fan``."""
@@ -541,15 +587,15 @@ def plot_fan_overlay(
         )
     points = observed_points(observations, indicator)
     sums = sum_spans(observations, indicator)
-    draw_observed(ax, points, scale)
-    draw_patterns(ax, pattern_spans(observations, indicator), scale)
-    draw_sums(ax, sums, scale)
+    draw_observed(ax, points, scale, language)
+    draw_patterns(ax, pattern_spans(observations, indicator), scale, language)
+    draw_sums(ax, sums, scale, language=language)
     reference = next(iter(quantiles.values())) / scale.factor
-    label = draw_goal(ax, goal, scale, reference[0.5])
-    _finish(fig, ax, indicator, scale, title, source)
+    label = draw_goal(ax, goal, scale, reference[0.5], language)
+    _finish(fig, ax, indicator, scale, title, source, language)
     headroom(ax, bool(np.nanmin(everything) >= 0), goal, scale)
     place_goal_label(fig, ax, label)
     legend = ax.get_legend()
     if legend is not None:
-        legend.set_title("median and middle 50 %", prop={"size": 8})
+        legend.set_title(term("median and band", language), prop={"size": 8})
     return fig

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.language import Language, term
 from sim.plots.carriers import plot_carriers
-from sim.plots.dashboard import plot_goal_dashboard
-from sim.plots.fan import observed_sources, plot_fan, plot_fan_overlay
+from sim.plots.dashboard import plot_goal_chances, plot_goal_dashboard
+from sim.plots.fan import observed_sources, plot_fan, plot_fan_overlay, source_key
+from sim.plots.fonts import language_fonts
 from sim.plots.funnel import plot_funnel
 from sim.plots.style import figure_png
 from sim.plots.survival import plot_survival
@@ -76,22 +78,30 @@ def run_plot_names(results: RunFolder) -> list[str]:
     return names + summary
 
 
-def run_source(results: RunFolder) -> str:
+def run_source(results: RunFolder, language: Language = "en") -> str:
     """The source line of a run's figures."""
     seed = results.manifest.get("root_seed")
-    parts = [
-        "zonesim",
-        f"scenario {results.scenario.name}",
-        f"{results.replications:,} replications",
-    ]
-    if seed is not None:
-        parts.append(f"seed {seed}")
-    return " · ".join(parts)
+    line = term(
+        "source line",
+        language,
+        name=results.scenario.name,
+        replications=f"{results.replications:,}",
+        seed="–" if seed is None else seed,
+    )
+    return line if seed is not None else line.rsplit(" · ", 1)[0]
 
 
-def with_observed(source: str, observations: pd.DataFrame | None, indicator: str) -> str:
+def with_observed(
+    source: str, observations: pd.DataFrame | None, indicator: str, language: Language = "en"
+) -> str:
     tags = observed_sources(observations, indicator)
-    return f"{source} · observed: {', '.join(tags)}" if tags else source
+    if not tags:
+        return source
+    line = f"{source} · {term('observed label', language, sources=', '.join(tags))}"
+    key = source_key(observations, indicator)
+    if key:
+        line += " · " + "; ".join(f"{code} = {title}" for code, title in key.items())
+    return line
 
 
 Target = OutputFolder | str | os.PathLike[str]
@@ -113,38 +123,42 @@ def _write(folder: OutputFolder, figures: dict[str, bytes]) -> list[Path]:
     return folder.add(named, replacing=f"{PLOTS}/*.png")
 
 
-def plot_run(target: Target) -> list[Path]:
+def plot_run(target: Target, language: Language = "en") -> list[Path]:
     """Draw a results folder's plots into ``plots/`` (fan charts of the goal and key
-    indicators, the goal dashboard, funnel, carriers and survival) and return their paths.
-    ``target`` is the folder (claimed here) or a folder a command has claimed. The same
-    folder gives the same bytes."""
+    indicators, the goal dashboard, funnel, carriers and survival) in ``language`` and return
+    their paths. ``target`` is the folder (claimed here) or a folder a command has claimed.
+    The same folder gives the same bytes."""
     with _claimed(target) as folder:
-        return _write(folder, run_figures(read_run(folder.path)))
+        return _write(folder, run_figures(read_run(folder.path), language))
 
 
-def run_figures(results: RunFolder) -> dict[str, bytes]:
-    """A run's plots as PNG bytes, by file name."""
-    source = run_source(results)
-    trajectories = results.trajectories
-    written: dict[str, bytes] = {}
-    for indicator in fan_indicators(results.scenario, pd.unique(trajectories["indicator"])):
-        figure = plot_fan(
-            trajectories,
-            indicator,
-            observations=results.observations,
-            goal=goal_for(results.scenario, indicator),
-            source=with_observed(source, results.observations, indicator),
-        )
-        written[f"fan_{indicator}.png"] = figure_png(figure)
-    name = results.scenario.name
-    summary = [
-        ("goal_dashboard.png", plot_goal_dashboard({name: trajectories}, results.scenario, source)),
-        ("funnel.png", plot_funnel(trajectories, source)),
-        ("carriers.png", plot_carriers(trajectories, results.scenario, source)),
-    ]
-    if results.survival is not None:
-        summary.append(("survival.png", plot_survival(results.survival, source)))
-    return written | {name: figure_png(figure) for name, figure in summary}
+def run_figures(results: RunFolder, language: Language = "en") -> dict[str, bytes]:
+    """A run's plots as PNG bytes, by file name, in ``language`` (Chinese needs a Chinese
+    font: ``sim.plots.fonts``)."""
+    with language_fonts(language):
+        source = run_source(results, language)
+        trajectories = results.trajectories
+        scenario = results.scenario
+        written: dict[str, bytes] = {}
+        for indicator in fan_indicators(scenario, pd.unique(trajectories["indicator"])):
+            figure = plot_fan(
+                trajectories,
+                indicator,
+                observations=results.observations,
+                goal=goal_for(scenario, indicator),
+                source=with_observed(source, results.observations, indicator, language),
+                language=language,
+            )
+            written[f"fan_{indicator}.png"] = figure_png(figure)
+        runs = {scenario.name: trajectories}
+        summary = [
+            ("goal_dashboard.png", plot_goal_dashboard(runs, scenario, source, language)),
+            ("funnel.png", plot_funnel(trajectories, source, language)),
+            ("carriers.png", plot_carriers(trajectories, scenario, source, language)),
+        ]
+        if results.survival is not None:
+            summary.append(("survival.png", plot_survival(results.survival, source, language)))
+        return written | {name: figure_png(figure) for name, figure in summary}
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -174,8 +188,13 @@ def plot_comparison(target: Target) -> list[Path]:
         return _write(folder, comparison_figures(read_comparison(folder.path)))
 
 
-def comparison_figures(comparison: ComparisonFolder) -> dict[str, bytes]:
-    """A comparison's plots as PNG bytes, by file name."""
+def comparison_figures(comparison: ComparisonFolder, language: Language = "en") -> dict[str, bytes]:
+    """A comparison's plots as PNG bytes, by file name, in ``language``."""
+    with language_fonts(language):
+        return _comparison_figures(comparison, language)
+
+
+def _comparison_figures(comparison: ComparisonFolder, language: Language) -> dict[str, bytes]:
     reference = comparison.reference
     runs = {name: run.trajectories for name, run in comparison.runs.items()}
     source = comparison_source(comparison)
@@ -189,10 +208,18 @@ def comparison_figures(comparison: ComparisonFolder) -> dict[str, bytes]:
             indicator,
             observations=reference.observations,
             goal=goal_for(reference.scenario, indicator),
-            source=with_observed(source, reference.observations, indicator),
+            source=with_observed(source, reference.observations, indicator, language),
+            language=language,
         )
         written[name] = figure_png(figure)
-    dashboard = plot_goal_dashboard(runs, reference.scenario, source)
+    replications = int(comparison.info.get("replications") or 0)
+    if len(runs) > 1 and replications and len(comparison.goal_comparison):
+        names = list(runs)
+        dashboard = plot_goal_chances(
+            comparison.goal_comparison, names, replications, source, language
+        )
+    else:
+        dashboard = plot_goal_dashboard(runs, reference.scenario, source, language)
     return written | {"goal_dashboard.png": figure_png(dashboard)}
 
 

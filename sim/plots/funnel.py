@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.indicators import describe
+from sim.language import Language, indicator_name, term
 from sim.plots.style import LOSS, SIM, footer, format_number, new_figure, style_axes
 
 #: Stages a firm passes, in the order of the flow (drawn top to bottom: arrivals first).
@@ -24,7 +25,9 @@ def funnel_values(trajectories: pd.DataFrame) -> pd.Series:
     return pd.Series({name: float(medians[name]) for name in names if name in medians.index})
 
 
-def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure:
+def plot_funnel(
+    trajectories: pd.DataFrame, source: str | None = None, language: Language = "en"
+) -> Figure:
     """Cumulative flows over the horizon (median across replications) as horizontal bars:
     the stages firms reach, then the ways they are lost or leave."""
     values = funnel_values(trajectories)
@@ -33,8 +36,8 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
     fig = new_figure(8.5, 5.4, footer_inches=0.3)
     ax = fig.add_subplot()
     groups = (
-        ("Stages reached", [n for n in PROGRESS if n in values.index], SIM),
-        ("Lost or leaving", [n for n in LOSSES if n in values.index], LOSS),
+        (term("stages reached", language), [n for n in PROGRESS if n in values.index], SIM),
+        (term("lost or leaving", language), [n for n in LOSSES if n in values.index], LOSS),
     )
     ticks: list[float] = []
     labels: list[str] = []
@@ -69,7 +72,7 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
             fontsize=8.5,
         )
         ticks.extend(positions)
-        labels.extend(describe(n).label for n in names)
+        labels.extend(indicator_name(n, describe(n).label, language) for n in names)
         position += len(names) + 1.6
     ax.set_yticks(ticks, labels, fontsize=9)
     # the first stage at the top: y grows downwards, with room above for the first heading
@@ -78,21 +81,16 @@ def plot_funnel(trajectories: pd.DataFrame, source: str | None = None) -> Figure
     style_axes(ax, axis="x")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(False, axis="y")
-    ax.set_xlabel(
-        "firms and teams, cumulative (median across replications of each total)", fontsize=9
-    )
+    ax.set_xlabel(term("funnel axis", language), fontsize=9)
     ax.set_title(
-        f"Where newcomers go, {years[0]}–{years[1]}",
+        term("funnel title", language, first=years[0], last=years[1]),
         loc="left",
         fontsize=12,
         fontweight="bold",
     )
     ax.tick_params(axis="y", length=0)
-    note = "each bar is the median of its own total, so bars need not add up"
+    note = term("funnel note", language)
     if "admitted" in values.index:
-        note += (
-            "; a maker team that incorporates is admitted again as a firm, so admissions can "
-            "exceed arrivals"
-        )
+        note += term("funnel note makers", language)
     footer(fig, (source or "zonesim") + " · " + note)
     return fig

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from sim.indicators import describe
+from sim.language import Language, term, unit_name
 from sim.results.files import write_bytes_atomic
 
 #: Resolution of every saved figure (dots per inch).
@@ -153,9 +154,14 @@ def style_axes(ax: Axes, scale: Scale | None = None, axis: str = "y") -> None:
         target.set_major_formatter(Thousands())
 
 
-def year_axis(ax: Axes) -> None:
+def year_axis(ax: Axes, language: Language = "en") -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
-    ax.set_xlabel("year", fontsize=9)
+    ax.set_xlabel(term("year axis", language), fontsize=9)
+
+
+def unit_text(scale: Scale, language: Language = "en") -> str:
+    """The displayed unit of a scale in ``language`` ('value' when it has none)."""
+    return unit_name(scale.unit, language) if scale.unit else term("value", language)
 
 
 #: Height of one footer line and the margin below the first (inches).
@@ -184,7 +190,10 @@ def reserve_bottom(fig: Figure, inches: float) -> None:
 
 def wrap_footer(width_inches: float, text: str, size: float = 7.5) -> list[str]:
     """A note split into lines that fit a figure ``width_inches`` wide at font ``size``."""
-    return textwrap.wrap(text, max(20, int(width_inches * 17.5 * 7.5 / size))) or [""]
+    characters = int(width_inches * 17.5 * 7.5 / size)
+    if any(ord(c) >= 0x2E80 for c in text):  # Chinese characters are about twice as wide
+        characters //= 2
+    return textwrap.wrap(text, max(20, characters)) or [""]
 
 
 def footer(fig: Figure, text: str, line: int = 0, size: float = 7.5) -> int:
@@ -207,8 +216,10 @@ def source_tag(source: str) -> str:
     return f"{match.group(1)} {match.group(2)}".strip() if match else head
 
 
-def goal_text(year: int, op: str, target: float, scale: Scale) -> str:
-    return f"{year} goal {OPS.get(op, op)} {scale.value_text(target)}"
+def goal_text(year: int, op: str, target: float, scale: Scale, language: Language = "en") -> str:
+    return term(
+        "goal mark", language, year=year, op=OPS.get(op, op), value=scale.value_text(target)
+    )
 
 
 def figure_png(fig: Figure) -> bytes:

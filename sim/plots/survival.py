@@ -5,14 +5,16 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.language import Language, term
 from sim.plots.style import LOSS, SIM, Scale, footer, format_number, new_figure, style_axes
 
 COLOURS = {"graduation": SIM, "failure": LOSS}
 LABELS = {"graduation": "time to graduation", "failure": "time to failure"}
-NOTE = "Kaplan–Meier, in-house; competing outcomes censored"
 
 
-def plot_survival(survival: pd.DataFrame, source: str | None = None) -> Figure:
+def plot_survival(
+    survival: pd.DataFrame, source: str | None = None, language: Language = "en"
+) -> Figure:
     """Step plots of the cause-specific survival curves in ``survival`` (columns outcome,
     time_years, survival, events, spells): the share of incubated firms still in incubation
     without graduating (failing) by years since entry."""
@@ -29,15 +31,20 @@ def plot_survival(survival: pd.DataFrame, source: str | None = None) -> Figure:
             where="post",
             color=COLOURS.get(str(outcome), f"C{index}"),
             linewidth=2.2,
-            label=f"{LABELS.get(str(outcome), str(outcome))} ({format_number(events, 0)} events)",
+            label=term(
+                "events",
+                language,
+                label=_outcome(outcome, language),
+                count=format_number(events, 0),
+            ),
             gid=f"survival:{outcome}",
         )
     ax.set_ylim(0, 1.03)
     ax.set_xlim(left=0)
-    ax.set_xlabel("years since entering incubation", fontsize=9)
-    ax.set_ylabel("share still in incubation without that event", fontsize=9)
+    ax.set_xlabel(term("survival x", language), fontsize=9)
+    ax.set_ylabel(term("survival y", language), fontsize=9)
     ax.set_title(
-        "How long incubated firms take to graduate or to fail",
+        term("survival title", language),
         loc="left",
         fontsize=12,
         fontweight="bold",
@@ -47,8 +54,13 @@ def plot_survival(survival: pd.DataFrame, source: str | None = None) -> Figure:
     above = footer(fig, source or "zonesim")
     footer(
         fig,
-        f"{NOTE}; {format_number(spells, 0)} incubation spells pooled over replications.",
+        term("survival note", language, spells=format_number(spells, 0)),
         line=above,
         size=8,
     )
     return fig
+
+
+def _outcome(outcome: object, language: Language) -> str:
+    label = LABELS.get(str(outcome))
+    return term(label, language) if label is not None else str(outcome)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
+from sim.language import TERMS, Language, term
 from sim.plots.style import format_number
 
 #: Colours of the goal statuses (text, background).
@@ -36,8 +37,8 @@ UNKNOWN_PROVENANCE = ("#7f1d1d", "#fee2e2", "no provenance given")
 CSS = """
 :root { color-scheme: light; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  "Noto Sans", "Noto Sans CJK SC", sans-serif; color: #1f2937; background: #fff; margin: 0;
-  line-height: 1.45; }
+  "Noto Sans", "zonesim CJK", "Noto Sans CJK SC", sans-serif; color: #1f2937;
+  background: #fff; margin: 0; line-height: 1.45; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
 h1 { font-size: 1.7rem; margin: 0.2em 0 0.3em; }
 h2 { font-size: 1.3rem; margin: 2em 0 0.6em; padding-bottom: 0.25em;
@@ -79,6 +80,32 @@ details { margin: 0.5em 0 1em; }
 summary { cursor: pointer; font-weight: 600; }
 ul.diffs { margin: 0; padding-left: 1.1em; }
 footer { margin-top: 3em; color: #9ca3af; font-size: 0.8rem; }
+table.goals { table-layout: fixed; }
+table.goals th:nth-child(1) { width: 19%; }
+table.goals th:nth-child(2) { width: 8%; }
+table.goals th:nth-child(3) { width: 6%; }
+table.goals th:nth-child(4) { width: 5%; }
+table.goals th:nth-child(5) { width: 7%; }
+table.goals th:nth-child(6) { width: 7%; }
+table.goals th:nth-child(7) { width: 10%; }
+table.goals th:nth-child(8) { width: 7%; }
+table.goals th:nth-child(9) { width: 9%; }
+table.goals th:nth-child(10) { width: 22%; }
+table.goals .badge { white-space: normal; }
+table.goals .reason { overflow: hidden; display: -webkit-box; -webkit-line-clamp: 3;
+  -webkit-box-orient: vertical; }
+table.goals td { overflow-wrap: anywhere; }
+table.goals td.num, table.goals th.num { white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }
+table.goals .desc { display: block; color: #6b7280; font-size: 0.78rem; margin-top: 2px;
+  overflow: hidden; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
+table.goals .ci { display: block; color: #6b7280; font-size: 0.76rem; }
+table.goals .decided code { display: block; font-size: 0.74rem; color: #374151;
+  overflow-wrap: anywhere; }
+section.verdict { background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px;
+  padding: 4px 18px 8px; margin: 1em 0; }
+section.verdict h2 { border: none; margin-top: 0.6em; }
+section.verdict li { margin: 0.25em 0; }
 """
 
 
@@ -119,14 +146,16 @@ def badge(text: str, colours: tuple[str, ...]) -> str:
     )
 
 
-def status_cell(status: object) -> str:
-    """A goal status as a coloured badge (with the reason when the goal is not modelled)."""
+def status_cell(status: object, language: Language = "en", with_reason: bool = True) -> str:
+    """A goal status as a coloured badge in ``language`` (with the reason when the goal is
+    not modelled, unless ``with_reason`` is False)."""
     text = "" if is_missing(status) else str(status)
     head, _, reason = text.partition(":")
     key = head.strip() if head.strip() in STATUS_COLOURS else text
     colours = STATUS_COLOURS.get(key, ("#374151", "#e5e7eb"))
-    cell = badge(key or "–", colours)
-    if reason.strip():
+    shown = term(key, language) if key in TERMS else key
+    cell = badge(shown or "–", colours)
+    if reason.strip() and with_reason:
         cell += f'<span class="reason">{esc(reason.strip())}</span>'
     return cell
 
@@ -161,11 +190,12 @@ def table(
     return f"<table{attrs}>{head}<tbody>{body}</tbody></table>"
 
 
-def png_data_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def png_data_uri(png: Path | bytes) -> str:
+    data = png if isinstance(png, bytes) else png.read_bytes()
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
-def image(path: Path, alt: str, caption: str = "") -> str:
+def image(path: Path | bytes, alt: str, caption: str = "") -> str:
     """A figure with the PNG embedded as a data URI."""
     text = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return f'<figure><img src="{png_data_uri(path)}" alt="{esc(alt)}">{text}</figure>'
@@ -180,13 +210,15 @@ def toc(entries: Sequence[tuple[str, str]]) -> str:
     return f'<nav class="toc">{links}</nav>'
 
 
-def page(title: str, body: str) -> str:
-    """The whole document: inline CSS, no scripts, no external resources."""
+def page(title: str, body: str, language: Language = "en", font_css: str = "") -> str:
+    """The whole document: inline CSS (``font_css``: an embedded font's ``@font-face``), no
+    scripts, no external resources."""
+    lang = "zh-CN" if language == "zh" else "en"
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<title>{esc(title)}</title>\n<style>{font_css}{CSS}</style>\n</head>\n"
         f"<body>\n<main>\n{body}\n"
         "<footer>Written by zonesim. Projections of a model whose uncalibrated behaviour "
         "parameters are assumptions (see the provenance of each value), not forecasts."

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.goals import status_rule
+from sim.analysis.verdict import deciders, goal_names, summary, value_text
 from sim.indicators import describe
+from sim.language import Language, joined, term
 from sim.plots.folder import (
     PLOTS,
     comparison_plot_names,
     plot_comparison,
     plot_run,
+    run_figures,
     run_plot_names,
 )
 from sim.plots.style import OPS
+from sim.report.fonts import page_font
 from sim.report.html import (
     PROVENANCE,
     UNKNOWN_PROVENANCE,
@@ -46,49 +52,68 @@ PLOT_CAPTIONS = {
 
 
 # ----------------------------------------------------------------------------- pieces
-def goal_table_html(goals: pd.DataFrame, scenario: Scenario | None) -> str:
-    """The goal table with coloured statuses."""
+def goal_table_html(
+    goals: pd.DataFrame, scenario: Scenario | None, language: Language = "en"
+) -> str:
+    """The goal table with coloured statuses, narrow enough for a 1,400 px window: each goal's
+    description is a second line under its name (in Chinese, the sources' term), P(met) has its
+    Monte Carlo interval below it, and what decides a goal shows its parameters with the
+    screening's full text as a tooltip."""
+    names = goal_names(scenario, language) if scenario is not None else {}
     rows = []
     for goal in goals.itertuples(index=False):
         spec = scenario.goals.get(str(goal.goal)) if scenario is not None else None
         op = OPS.get(spec.op, spec.op) + " " if spec is not None else ""
+        read = spec.read().get(str(getattr(goal, "reading", AS_WRITTEN))) if spec else None
+        indicator = read.indicator if read is not None else None
+
+        def shown(value: object, indicator: str | None = indicator) -> str:
+            return "–" if is_missing(value) else esc(value_text(float(value), indicator))
+
         year = esc(goal.year)
         base = (
             "–"
             if is_missing(goal.base_value) or is_missing(goal.base_year)
-            else f"{number(goal.base_value)} ({esc(int(goal.base_year))})"
+            else f'{shown(goal.base_value)}<span class="ci">{esc(int(goal.base_year))}</span>'
         )
         p_met = probability(goal.p_met)
+        low, high = getattr(goal, "p_met_low", None), getattr(goal, "p_met_high", None)
+        if not is_missing(goal.p_met) and not (is_missing(low) or is_missing(high)):
+            p_met += f'<span class="ci">{probability(low)}–{probability(high)}</span>'
         reading = str(getattr(goal, "reading", AS_WRITTEN))
+        name = names.get((str(goal.goal), reading))
+        described = name if language == "zh" and name else str(goal.description)
         rows.append(
             [
-                f"<code>{esc(goal.goal)}</code>",
+                f"<code>{esc(goal.goal)}</code>"
+                f'<span class="desc" title="{esc(goal.description)}">{esc(described)}</span>',
                 "–" if reading == AS_WRITTEN else esc(reading.replace("_", " ")),
-                esc(goal.description),
-                esc(op) + number(goal.target),
+                esc(op) + shown(goal.target),
                 year,
                 base,
-                number(goal.median),
-                interval(goal.p05, goal.p95),
+                shown(goal.median),
+                "–" if is_missing(goal.p05) else f"{shown(goal.p05)} – {shown(goal.p95)}",
                 p_met,
-                status_cell(goal.status),
-                _decided(getattr(goal, "decided_by", None)),
+                status_cell(goal.status, language, with_reason=False),
+                _not_modelled(goal.status) or _decided(getattr(goal, "decided_by", None)),
             ]
         )
     headers = [
-        "goal",
-        "reading",
-        "description",
-        "target",
-        "year",
-        "base (year)",
-        "median",
-        "5–95 %",
-        "P(met)",
-        "status",
-        "decided by",
+        term(key, language)
+        for key in (
+            "goal",
+            "reading",
+            "target",
+            "year",
+            "base",
+            "median",
+            "5–95 %",
+            "P(met)",
+            "status",
+            "decided by",
+        )
     ]
-    return table(headers, rows, numeric=(3, 4, 5, 6, 7, 8), css_class="goals")
+    return table(headers, rows, numeric=(2, 3, 4, 5, 6, 7), css_class="goals")
 
 
 def readings_html(scenario: Scenario) -> str:
@@ -116,16 +141,31 @@ def readings_html(scenario: Scenario) -> str:
     )
 
 
+def _not_modelled(status: object) -> str:
+    """Why a goal is not modelled, clamped to a few lines with the whole reason as a tooltip
+    ('' for a modelled goal)."""
+    text = "" if is_missing(status) else str(status)
+    if not text.startswith("not modelled:"):
+        return ""
+    reason = text.removeprefix("not modelled:").strip()
+    return f'<span class="reason" title="{esc(reason)}">{esc(reason)}</span>'
+
+
 def _decided(text: object) -> str:
-    """What decides a goal (from ``zonesim screen``), or '–'."""
-    return esc(text) if isinstance(text, str) and text else "–"
+    """What decides a goal (from ``zonesim screen``): its parameters, the screening's full
+    text (with each effect) as a tooltip; or '–'."""
+    short = deciders(text, most=3)
+    if not short:
+        return "–" if not (isinstance(text, str) and text) else esc(text)
+    items = "".join(f"<code>{esc(name)}</code>" for name in short.split(", "))
+    return f'<span class="decided" title="{esc(text)}">{items}</span>'
 
 
 def probability(value: object) -> str:
     return "–" if is_missing(value) else esc(f"{float(value):.2f}")  # type: ignore[arg-type]
 
 
-def status_summary(goals: pd.DataFrame) -> str:
+def status_summary(goals: pd.DataFrame, language: Language = "en") -> str:
     """'18 goals: 2 on track, 1 uncertain, …' as a sentence (verdicts counted per reading
     where a goal has several)."""
     heads = goals["status"].fillna("").astype(str).str.split(":").str[0].str.strip()
@@ -138,22 +178,32 @@ def status_summary(goals: pd.DataFrame) -> str:
         "no simulated value",
         "not modelled",
     ]
-    parts = [f"{counts[k]} {k}" for k in order if k in counts.index]
+    parts = [
+        term("status count", language, count=counts[k], status=term(k, language))
+        for k in order
+        if k in counts.index
+    ]
     distinct = goals["goal"].nunique()
+    items = joined(parts, language)
     if distinct == len(goals):
-        return f"{len(goals)} goals: " + ", ".join(parts) + "."
-    return (
-        f"{distinct} goals, {len(goals)} verdicts (one per reading of each goal): "
-        + ", ".join(parts)
-        + "."
+        return term("status summary", language, goals=len(goals), items=items)
+    return term(
+        "status summary readings", language, goals=distinct, verdicts=len(goals), items=items
     )
 
 
-def plot_figure(folder: Path, name: str, caption: str = "") -> str:
+def plot_figure(
+    folder: Path, name: str, caption: str = "", figures: Mapping[str, bytes] | None = None
+) -> str:
+    """A plot embedded in the page: from ``figures`` (PNG bytes by name, drawn for the page)
+    when given, else the folder's plot file ('' when there is neither)."""
+    alt = name.removesuffix(".png").replace("_", " ")
+    if figures is not None:
+        return image(figures[name], alt=alt, caption=caption) if name in figures else ""
     path = folder / PLOTS / name
     if not path.is_file():
         return ""
-    return image(path, alt=name.removesuffix(".png").replace("_", " "), caption=caption)
+    return image(path, alt=alt, caption=caption)
 
 
 def fan_caption(name: str, scenario: Scenario) -> tuple[str, str]:
@@ -283,20 +333,42 @@ def ensure_run_plots(output: OutputFolder) -> list[str]:
     return names
 
 
-def run_report(output: OutputFolder) -> str:
-    """The report of one results folder."""
-    names = ensure_run_plots(output)
+def verdict_html(
+    goals: pd.DataFrame, scenario: Scenario, replications: int, language: Language
+) -> str:
+    """The plain-language summary that opens the report (``sim.analysis.verdict``)."""
+    lines = summary(goals, scenario, replications, language)
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines[1:])
+    return (
+        f'<section id="verdict" class="verdict"><h2>{esc(term("summary title", language))}</h2>'
+        f"<p>{esc(lines[0])}</p><ul>{items}</ul></section>"
+    )
+
+
+def run_report(output: OutputFolder, language: Language = "en") -> str:
+    """The report of one results folder: the verdict in words first, then the goal table and
+    the dashboard, the readings, trajectories, flows, observations, parameters and the run.
+    In English it shows the folder's plots (drawn first if missing); in another language it
+    draws its own in that language, leaving the folder's plots as they are."""
     folder = output.path
     results = read_run(folder)
+    figures: dict[str, bytes] | None = None
+    if language == "en":
+        names = ensure_run_plots(output)
+    else:
+        figures = run_figures(results, language)
+        names = list(figures)
     scenario = results.scenario
     goals = pd.read_csv(folder / "goals.csv")
+    replications = int(results.manifest.get("replications", 0) or 0)
     parts = [
-        f"<h1>Scenario <code>{esc(scenario.name)}</code></h1>",
+        f"<h1>{esc(term('scenario', language))} <code>{esc(scenario.name)}</code></h1>",
         f'<p class="lead">{esc(scenario.description)}</p>',
+        verdict_html(goals, scenario, replications, language),
         run_meta(results),
     ]
     entries = [
-        ("goals", "Goals"),
+        ("goals", term("goals", language)),
         ("trajectories", "Trajectories"),
         ("flows", "Flows, space and survival"),
     ]
@@ -308,20 +380,25 @@ def run_report(output: OutputFolder) -> str:
         entries.append(("parameters", "Parameters"))
     entries.append(("manifest", "Run"))
     parts.append(toc(entries))
-    goal_body = (
-        f"<p>{esc(status_summary(goals))} P(met) is the share of replications in which the "
-        "goal is met in its year; on track ≥ 0.8, off track ≤ 0.2. "
-        f"{esc(results.manifest.get('p_met_basis', ''))}</p>"
-        + goal_table_html(goals, scenario)
-        + readings_html(scenario)
-        + plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"])
+    legend = term(
+        "goal legend",
+        language,
+        summary=status_summary(goals, language),
+        rule=status_rule(language),
+        basis=results.manifest.get("p_met_basis", ""),
     )
-    parts.append(section("goals", "Goals", goal_body))
+    goal_body = (
+        f"<p>{esc(legend)}</p>"
+        + goal_table_html(goals, scenario, language)
+        + plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"], figures)
+        + readings_html(scenario)
+    )
+    parts.append(section("goals", term("goals", language), goal_body))
     fans = []
     for name in names:
         if name.startswith("fan_"):
             _, caption = fan_caption(name, scenario)
-            fans.append(plot_figure(folder, name, caption))
+            fans.append(plot_figure(folder, name, caption, figures))
     fan_note = (
         '<p class="note">Median (line), middle 50 % and 90 % of replications (bands); observed '
         "figures as circles, with a bar for the range the source's wording allows; the goal "
@@ -330,7 +407,7 @@ def run_report(output: OutputFolder) -> str:
     grid = f'<div class="grid">{"".join(fans)}</div>'
     parts.append(section("trajectories", "Trajectories", fan_note + grid))
     flows = "".join(
-        plot_figure(folder, name, PLOT_CAPTIONS[name])
+        plot_figure(folder, name, PLOT_CAPTIONS[name], figures)
         for name in ("funnel.png", "carriers.png", "survival.png")
     )
     parts.append(section("flows", "Flows, space and survival", flows))
@@ -354,7 +431,8 @@ def run_report(output: OutputFolder) -> str:
             )
         )
     parts.append(section("manifest", "Run", manifest_html(results.manifest)))
-    return page(f"zonesim: {scenario.name}", "\n".join(parts))
+    body = "\n".join(parts)
+    return page(f"zonesim: {scenario.name}", body, language, page_font(body, language))
 
 
 # ----------------------------------------------------------------------------- comparison
@@ -468,6 +546,80 @@ def _signed_number(value: object) -> str:
     return text if text.startswith("-") or float(value) == 0 else f"+{text}"  # type: ignore[arg-type]
 
 
+def cost_html(costs: pd.DataFrame, pricing: dict) -> str:
+    """Each policy's extra cost and the cost per extra unit of each goal's indicator, with the
+    intervals; goals the policy does not change are left out."""
+    lines = []
+    for name, priced in pricing.items():
+        moved = ", ".join(
+            f"<code>{esc(path)}</code> → {number(value)}"
+            for path, value in priced["levers"].items()
+        )
+        text = f"<b>{esc(name)}</b>: extra cost {number(priced['cost_yuan'] / 1e6, 2)} M yuan"
+        text += f" ({moved or 'no lever moved'})"
+        if priced.get("unpriced_changes"):
+            unpriced = "; ".join(esc(c) for c in priced["unpriced_changes"])
+            text += f"; <i>not priced</i> (no lever of the space): {unpriced}"
+        lines.append(f"<li>{text}</li>")
+    rows = []
+    for row in costs.itertuples(index=False):
+        if row.diff_mean == 0 or is_missing(row.diff_mean):
+            continue
+        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        per_unit = "–"
+        if not is_missing(row.yuan_per_unit_low):
+            per_unit = (
+                f"{number(row.yuan_per_unit)} ({number(row.yuan_per_unit_low)} – "
+                f"{number(row.yuan_per_unit_high)})"
+            )
+        rows.append(
+            [
+                esc(row.scenario),
+                f"<code>{esc(name)}</code>",
+                _signed_interval(row.diff_mean, row.diff_low, row.diff_high),
+                per_unit,
+            ]
+        )
+    headers = ["policy", "goal", "change in the goal year (95 %)", "yuan per extra unit (95 %)"]
+    return (
+        f'<ul class="diffs">{"".join(lines)}</ul>'
+        "<p>The change of each goal's indicator is paired (common random numbers); the cost "
+        "per extra unit is the policy's cost over it, '–' where the change's interval includes "
+        "zero. Goals the policy does not change are left out.</p>"
+        + table(headers, rows, numeric=(2, 3))
+    )
+
+
+def _signed_interval(mean: object, low: object, high: object) -> str:
+    """'+12.300 (+10.100 – +14.500)'."""
+    return f"{signed(mean, 3)} ({signed(low, 3)} – {signed(high, 3)})"
+
+
+def shares_html(shares: pd.DataFrame) -> str:
+    """Each lever's share of a policy's change of each goal's indicator."""
+    rows = []
+    for row in shares.itertuples(index=False):
+        if is_missing(row.share):
+            continue
+        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        rows.append(
+            [
+                esc(row.scenario),
+                f"<code>{esc(name)}</code>",
+                f"<code>{esc(row.lever)}</code>",
+                esc(f"{row.share:.0%}"),
+                _signed_interval(row.effect, row.effect_low, row.effect_high),
+            ]
+        )
+    headers = ["policy", "goal", "lever", "share", "effect (95 %)"]
+    return (
+        "<h3>Each lever's share</h3><p>The mean of the lever's effect alone (the reference with "
+        "only that lever moved) and last (the policy against the policy without it), over the "
+        "policy's whole change; what the shares leave of 100 % is the levers' interaction.</p>"
+        + table(headers, rows, numeric=(3, 4))
+    )
+
+
 def comparison_report(output: OutputFolder) -> str:
     """The report of a comparison folder."""
     comparison, names = ensure_comparison_plots(output)
@@ -493,6 +645,7 @@ def comparison_report(output: OutputFolder) -> str:
         ("scenarios", "Scenarios"),
         ("goal-changes", "Goal probabilities"),
         ("differences", "Paired differences"),
+        *([("costs", "Costs")] if (folder / "cost_effectiveness.csv").is_file() else []),
         ("plots", "Plots"),
         *[(f"scenario-{n}", n) for n in scenario_names],
     ]
@@ -519,6 +672,13 @@ def comparison_report(output: OutputFolder) -> str:
     else:
         body = "<p>No comparison.csv in this folder.</p>"
     parts.append(section("differences", "Paired differences in the goal year", body))
+    costs = comparison.optional_table("cost_effectiveness.csv")
+    if costs is not None:
+        shares = comparison.optional_table("lever_shares.csv")
+        body = cost_html(costs, info.get("pricing") or {}) + (
+            shares_html(shares) if shares is not None and len(shares) else ""
+        )
+        parts.append(section("costs", "What each policy costs per result", body))
     plots = [plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"])]
     overlays = []
     for name in names:

@@ -66,6 +66,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "comparison": (
         "comparison.csv",
         "goal_comparison.csv",
+        "cost_effectiveness.csv",
+        "lever_shares.csv",
         "comparison.json",
         "*/trajectories.csv",
         "*/goals.csv",

@@ -52,6 +52,18 @@ class ComparisonFolder:
     def reference(self) -> RunFolder:
         return next(iter(self.runs.values()))
 
+    @property
+    def goal_comparison(self) -> pd.DataFrame:
+        """goal_comparison.csv: each policy's P(met) per goal against the reference's (empty
+        when the folder has none)."""
+        path = self.path / "goal_comparison.csv"
+        return pd.read_csv(path) if path.is_file() else pd.DataFrame()
+
+    def optional_table(self, name: str) -> pd.DataFrame | None:
+        """A table of the folder (``cost_effectiveness.csv``, ``lever_shares.csv``), or None."""
+        path = self.path / name
+        return pd.read_csv(path) if path.is_file() else None
+
 
 def read_json(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:

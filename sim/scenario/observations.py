@@ -6,6 +6,7 @@ value, the range the source allows ("700余" = 700 to 799) and its source."""
 from __future__ import annotations
 
 import os
+import re
 from typing import Annotated, Literal
 
 import pandas as pd
@@ -74,17 +75,45 @@ class Observation(Figure):
     value, before it counts as one standard error of misfit."""
 
 
+#: A source's short code, as a figure's ``source`` begins: 'A', 'T2017', 'SAIC2013'.
+SourceCode = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9]{0,15}$")]
+
+
+def source_code(source: str) -> str:
+    """The code a figure's source text begins with: 'A (2018): 13 firms' -> 'A';
+    'T2017: about 22,000' -> 'T2017'."""
+    return re.split(r"[\s:(]", str(source).strip(), maxsplit=1)[0]
+
+
 class Observations(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     zone: Id
     """The zone the figures describe: a scenario's ``zone`` (or, without one, its name)."""
+    sources: dict[SourceCode, Annotated[str, Field(min_length=1, max_length=120)]] = {}
+    """The key of the source codes the figures' ``source`` texts begin with (code: short
+    title); charts and reports print it beside the codes. When given, every figure's code
+    must be in it."""
     observations: list[Observation]
 
 
 def load_observations(path: str | os.PathLike[str]) -> Observations:
-    """Read an observations file strictly (same rules and errors as scenario files)."""
-    return load(path, Observations)[0]
+    """Read an observations file strictly (same rules and errors as scenario files); with a
+    ``sources`` key, a figure whose source code is not in it is a problem at its ``source``."""
+    observations, tree = load(path, Observations)
+    if observations.sources:
+        known = ", ".join(observations.sources)
+        problems = [
+            Problem(
+                *tree.locate(("observations", index, "source")),
+                f"source code {source_code(figure.source)!r} is not in sources ({known})",
+            )
+            for index, figure in enumerate(observations.observations)
+            if source_code(figure.source) not in observations.sources
+        ]
+        if problems:
+            raise ScenarioError(problems)
+    return observations
 
 
 def zone_of(scenario: Scenario) -> str:
@@ -115,7 +144,7 @@ def check_zone(path: str | os.PathLike[str], scenario: Scenario) -> None:
 
 def observations_table(observations: Observations) -> pd.DataFrame:
     """One row per figure: indicator, year, to_year, value, low, high, approx, aggregate,
-    tolerance, source."""
+    tolerance, source and source_title (the title of its source code, '' without a key)."""
     rows = [
         (
             o.indicator,
@@ -127,6 +156,7 @@ def observations_table(observations: Observations) -> pd.DataFrame:
             o.aggregate,
             o.tolerance,
             o.source,
+            observations.sources.get(source_code(o.source), ""),
         )
         for o in observations.observations
     ]
@@ -141,5 +171,6 @@ def observations_table(observations: Observations) -> pd.DataFrame:
         "aggregate",
         "tolerance",
         "source",
+        "source_title",
     ]
     return pd.DataFrame(rows, columns=columns)

@@ -7,8 +7,9 @@ every other scenario against the first.
 
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,17 @@ from sim.analysis.compare import (
     paired_differences,
     scenario_differences,
 )
+from sim.analysis.cost import COST_COLUMNS, SHARE_COLUMNS, cost_effectiveness, lever_shares
 from sim.analysis.goals import goal_table
+from sim.experiment.engines import Engine
 from sim.experiment.runner import run_replications
 from sim.results import OutputFolder, claim
 from sim.results.provenance import versions
 from sim.scenario import load_scenario_with_tree
-from sim.scenario.posterior import read_posterior
+from sim.scenario.paths import get_path, set_path
+from sim.scenario.posterior import Posterior, read_posterior
+from sim.scenario.schema import Scenario, cross_check
+from sim.scenario.space import Space, as_written, load_space
 from sim.studies.common import default_observations, engine_for, observed_table
 from sim.studies.run import ScenarioRun, posterior_scenarios
 from sim.studies.screen import decided_by_for
@@ -41,6 +47,12 @@ class Comparison:
     comparison: pd.DataFrame  # paired differences per indicator and year
     goal_comparison: pd.DataFrame  # change in each goal's probability of being met
     differences: dict[str, list[str]]  # resolved scenario keys that differ from the first
+    #: what each policy costs per result (``sim.analysis.cost``), with ``space`` given
+    costs: pd.DataFrame | None = None
+    #: each moved lever's share of each policy's changes (policies moving two levers or more)
+    shares: pd.DataFrame | None = None
+    #: per policy: its cost, the levers it moves and the changes no lever of the space prices
+    pricing: dict[str, dict] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -55,12 +67,17 @@ class Comparison:
         first = next(iter(self.runs.values())).results
         files["comparison.csv"] = self.comparison
         files["goal_comparison.csv"] = self.goal_comparison
+        if self.costs is not None:
+            files["cost_effectiveness.csv"] = self.costs
+        if self.shares is not None:
+            files["lever_shares.csv"] = self.shares
         posterior = next(iter(self.runs.values())).posterior
         files["comparison.json"] = {
             "scenarios": self.names,
             "root_seed": first.root_seed,
             "replications": first.replications,
             "differences": self.differences,
+            "pricing": self.pricing,
             "p_met_includes_parameter_uncertainty": posterior is not None,
             "posterior": (
                 posterior.summary(first.root_seed, first.replications) if posterior else None
@@ -87,6 +104,7 @@ def compare_scenarios(
     seeds: list[int] | None = None,
     dask: str | None = None,
     posterior: str | os.PathLike[str] | None = None,
+    space: str | os.PathLike[str] | None = None,
 ) -> Comparison:
     """Run scenario files with the same root seed (common random numbers) and compare each
     with the first. ``seeds`` (one per scenario) overrides that, for independent streams.
@@ -96,11 +114,18 @@ def compare_scenarios(
     With ``posterior`` (a calibration posterior file, checked against each scenario) every
     scenario runs the same draws in the same replications (drawn from the root seed), so
     the paired differences and each goal's ``p_met`` are over the posterior; the goal tables'
-    ``p_met_fixed`` stay empty (``run --posterior`` gives them)."""
+    ``p_met_fixed`` stay empty (``run --posterior`` gives them).
+
+    With ``space`` (a levers file, e.g. ``scenarios/spaces/levers.yaml``) each policy is priced
+    against the first scenario: its extra cost from the levers it moves, the cost per extra
+    unit of each goal's indicator, and, for a policy moving two levers or more, each lever's
+    share of the change, from runs of each lever alone and of the policy without it (2 runs a
+    lever, the same random numbers); see ``sim.analysis.cost``."""
     loaded = [load_scenario_with_tree(path) for path in scenarios]
     names = [scenario.name for scenario, _ in loaded]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared: {names}")
+    levers = load_space(space, loaded[0][1], "lever") if space is not None else None
     seeds = seeds or [seed] * len(loaded)
     posteriors = [
         read_posterior(posterior, tree.data) if posterior is not None else None
@@ -129,6 +154,10 @@ def compare_scenarios(
                 observed_table(observed, scenario) if observed else None,
                 drawn,
             )
+        priced = None
+        if levers is not None:  # on the same engine
+            priced = _price(levers, loaded, runs, replications, seeds[0], posteriors[0], engine,
+                            progress)  # fmt: skip
     base_name = names[0]
     base_scenario, base_tree = loaded[0]
     base = runs[base_name].trajectories
@@ -142,9 +171,112 @@ def compare_scenarios(
         comparison.append(paired_differences(name, base, other, indicators))
         goals.append(goal_changes(name, base_scenario, base, other, replications))
         differences[name] = scenario_differences(base_tree.data, tree.data)
+    costs, shares, pricing = priced if priced is not None else (None, None, None)
     return Comparison(
         runs,
         pd.concat(comparison, ignore_index=True) if comparison else pd.DataFrame(),
         pd.concat(goals, ignore_index=True) if goals else pd.DataFrame(),
         differences,
+        costs,
+        shares,
+        pricing,
+    )
+
+
+def policy_levers(levers: Space, data: dict) -> dict[str, float]:
+    """The levers of ``levers`` a scenario's data sets away from the reference's (the space's
+    base), with the scenario's values."""
+    reference = levers.base_values()
+    moved = {}
+    for path in levers.paths:
+        value = float(get_path(data, path))
+        if value != reference[path]:
+            moved[path] = value
+    return moved
+
+
+def unpriced_changes(levers: Space, data: dict) -> list[str]:
+    """Keys a scenario changes from the reference that are not levers of the space (their
+    cost is not counted)."""
+    lines = scenario_differences(levers.base_data, data)
+    return [line for line in lines if line.split(":", 1)[0] not in levers.parameters]
+
+
+def variant(data: dict, changes: Mapping[str, float], levers: Space) -> Scenario:
+    """A scenario from resolved ``data`` with lever ``changes`` set (checked as a scenario
+    file is)."""
+    changed = copy.deepcopy(data)
+    for path, value in changes.items():
+        integral = levers.parameters[path].integer
+        set_path(changed, path, as_written(get_path(changed, path), value, integral))
+    scenario = Scenario.model_validate(changed)
+    problems = cross_check(scenario)
+    if problems:
+        raise ValueError(f"a lever setting gives an invalid scenario: {problems[0][1]}")
+    return scenario
+
+
+def _price(
+    levers: Space,
+    loaded: list,
+    runs: dict[str, ScenarioRun],
+    replications: int,
+    seed: int,
+    drawn: Posterior | None,
+    engine: Engine,
+    progress: Callable[[int], None] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict]]:
+    """Cost-effectiveness and lever shares of every policy against the first scenario (the
+    runs of each moved lever alone and of the policy without it on ``engine``)."""
+    reference_scenario, reference_tree = loaded[0]
+    reference = runs[reference_scenario.name].trajectories
+    base_values = levers.base_values()
+    costs, shares, pricing = [], [], {}
+    for scenario, tree in loaded[1:]:
+        moved = policy_levers(levers, tree.data)
+        cost = levers.cost_yuan({**base_values, **moved})
+        pricing[scenario.name] = {
+            "cost_yuan": cost,
+            "levers": moved,
+            "unpriced_changes": unpriced_changes(levers, tree.data),
+        }
+        policy = runs[scenario.name].trajectories
+        costs.append(
+            cost_effectiveness(
+                scenario.name, cost, reference_scenario, reference, policy, replications
+            )
+        )
+        if len(moved) < 2:
+            continue
+        alone, without = {}, {}
+        for path, value in moved.items():
+            for target, setting, data in (
+                (alone, {path: value}, reference_tree.data),
+                (without, {path: base_values[path]}, tree.data),
+            ):
+                results = run_replications(
+                    variant(data, setting, levers),
+                    replications,
+                    seed,
+                    executor=engine.executor,
+                    workers=engine.workers,
+                    progress=progress,
+                    scenario_of=posterior_scenarios(drawn, seed, replications),
+                )
+                target[path] = results.trajectories
+        shares.append(
+            lever_shares(
+                scenario.name,
+                reference_scenario,
+                reference,
+                policy,
+                alone,
+                without,
+                replications,
+            )
+        )
+    return (
+        pd.concat(costs, ignore_index=True) if costs else pd.DataFrame(columns=COST_COLUMNS),
+        pd.concat(shares, ignore_index=True) if shares else pd.DataFrame(columns=SHARE_COLUMNS),
+        pricing,
     )

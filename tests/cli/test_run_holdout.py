@@ -60,13 +60,14 @@ def test_run_scores_the_held_out_figures(
     assert table["sim_median"].tolist()[:2] == pytest.approx(again["sim_median"].tolist()[:2])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["holdout"] == {"file": str(holdout), "held": 1, "scored": 2, "figures": 3}
-    # printed after the goal table, before the closing line
+    # printed after the goal table, before the line naming what was written
     lines = stdout.splitlines()
     title = next(i for i, line in enumerate(lines) if line.startswith("Held-out figures ("))
     assert any(line.startswith("Goals for ") for line in lines[:title])
     assert "at the scenario's point values" in lines[title]
     assert COVERAGE in stdout.replace("\n", " ")
-    assert "holdout.csv" in lines[-1]
+    written = next(i for i, line in enumerate(lines) if " replications in " in line)
+    assert written > title and "holdout.csv" in lines[written]
     # a run without --holdout leaves no holdout.csv of an earlier run
     code, stdout, err = cli(["run", scenario, "-n", REPLICATIONS, *QUIET, "--out", out], capsys)
     assert code == 0, err

@@ -321,6 +321,11 @@ def check_indicators(probe: Probe) -> None:
             rec["carrier_area_m2"], sum(rec[f"carrier_area_m2.{k}"] for k in carriers)
         )
         assert rec["carrier_area_m2"] > 0 or rec["firms_in_carriers"] == 0
+        if rec["carrier_area_m2"] > 0:  # B's "亩均收入": revenue in incubation per m²
+            per_m2 = rec["revenue_incubated_yuan"] / rec["carrier_area_m2"]
+            assert math.isclose(rec["revenue_per_carrier_m2_yuan"], per_m2)
+        else:
+            assert "revenue_per_carrier_m2_yuan" not in rec
         if not first:
             assert rec["invention_patents_granted"] <= rec["patents_granted_per_year"]
             if rec["patents_granted_per_year"] > 0:

@@ -102,8 +102,15 @@ POSTDOC_INDICATORS = frozenset({"postdoc_workstations"})
 POSTDOC_TABLE = "ed0888d8cd0e10443bd2c8e161e02eb54e9ba7aa1da6615e5914fef03f03a1c5"
 #: the leading-level teams (a keyed draw of its own purpose per high-level team)
 LEADING_INDICATORS = frozenset({"leading_teams_introduced"})
+#: revenue per m² of carrier area (issue 21's eighth held-out figure): a ratio of two recorded
+#: stocks, no draw, no event
+RATIO_INDICATORS = frozenset({"revenue_per_carrier_m2_yuan"})
 ADDED_INDICATORS = (
-    ECONOMY_INDICATORS | PLATFORM_INDICATORS | POSTDOC_INDICATORS | LEADING_INDICATORS
+    ECONOMY_INDICATORS
+    | PLATFORM_INDICATORS
+    | POSTDOC_INDICATORS
+    | LEADING_INDICATORS
+    | RATIO_INDICATORS
 )
 
 

@@ -36,3 +36,13 @@ def comparison_report(compare_folder: Path, tmp_path_factory: pytest.TempPathFac
     """The report of a copy of the comparison folder."""
     folder = shutil.copytree(compare_folder, tmp_path_factory.mktemp("report") / "comparison")
     return write_report(folder)
+
+
+@pytest.fixture(scope="session")
+def run_report_zh(run_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Chinese report of a copy of the run folder (with its English plots drawn first)."""
+    from sim.plots import plot_run
+
+    folder = shutil.copytree(run_folder, tmp_path_factory.mktemp("report") / "run_zh")
+    plot_run(folder)
+    return write_report(folder, "zh")

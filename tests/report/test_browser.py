@@ -71,3 +71,26 @@ def test_report_renders_without_errors(
     assert widths and all(w > 0 for w in widths), widths
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
     assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_report_fits_a_1400_px_window(
+    browser: Any, run_report: Path, run_report_zh: Path, language: str
+) -> None:
+    """At a 1,400 px window the page never scrolls sideways (the goal table included), in
+    both languages; the Chinese page loads the font it carries (that the font has a glyph for
+    every Chinese character of the page is checked in test_report.py)."""
+    report = run_report_zh if language == "zh" else run_report
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(report.resolve().as_uri(), wait_until="load")
+    page.evaluate("document.fonts.ready")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    table = page.eval_on_selector("table.goals", "t => t.getBoundingClientRect().right")
+    fonts = page.evaluate(
+        "Array.from(document.fonts).filter(f => f.status == 'loaded').map(f => f.family)"
+    )
+    page.close()
+    assert scroll <= 1400, scroll
+    assert table <= 1400, table
+    if language == "zh":
+        assert any("zonesim CJK" in family for family in fonts), fonts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 import shutil
 from pathlib import Path
@@ -36,7 +37,11 @@ def assert_self_contained(text: str) -> None:
         assert url.startswith(("data:", "#")) or url.endswith("report.html"), url
     assert "<script" not in text.lower()
     assert "<link" not in text.lower()
-    assert "@import" not in text and "url(" not in text
+    assert "@import" not in text
+    # the one url() allowed: a font embedded as a data URI
+    assert all(
+        url.startswith("data:font/otf;base64,") for url in re.findall(r"url\(([^)]*)\)", text)
+    )
 
 
 def test_run_report_draws_missing_plots_and_embeds_each(run_report: Path) -> None:
@@ -135,3 +140,76 @@ def test_status_summary_counts_every_verdict_once_per_reading() -> None:
         "1 determined by inputs, 1 not modelled."
     )
     assert status_summary(goals.iloc[[0, 3]]) == "2 goals: 1 on track, 1 not modelled."
+
+
+def test_run_report_opens_with_the_verdict(run_report: Path) -> None:
+    """The report says what the run found before anything else: the summary written from the
+    goal table (the same sentences run prints), then the goal table, the dashboard right
+    after it, and the readings after that."""
+    from sim.analysis.verdict import summary
+    from sim.results import read_run
+
+    folder = run_report.parent
+    text = run_report.read_text(encoding="utf-8")
+    results = read_run(folder)
+    goals = pd.read_csv(folder / "goals.csv")
+    lines = summary(goals, results.scenario, results.replications, "en")
+    for line in lines:
+        assert html.escape(line) in text
+    verdict = text.index('id="verdict"')
+    table = text.index('class="goals"')
+    dashboard = text.index('alt="goal dashboard"')
+    readings = text.index("Goals read more than one way")
+    assert verdict < table < dashboard < readings
+    assert text.index("What the run found") < text.index('<nav class="toc">')
+
+
+def test_goal_table_shows_the_monte_carlo_interval_and_the_rule(run_report: Path) -> None:
+    """Each modelled goal's P(met) has its 95 % interval under it, and the legend states the
+    rule the status follows."""
+    folder = run_report.parent
+    text = run_report.read_text(encoding="utf-8")
+    goals = pd.read_csv(folder / "goals.csv")
+    modelled = goals.dropna(subset=["p_met_low"])
+    assert len(modelled) > 5
+    for row in modelled.itertuples():
+        assert f'<span class="ci">{row.p_met_low:.2f}–{row.p_met_high:.2f}</span>' in text
+    assert "95 % Monte Carlo interval of P(met) lies at or above 0.8" in text
+
+
+def test_chinese_report(run_report_zh: Path) -> None:
+    """--lang zh: a Chinese page (lang zh-CN) whose summary, headings, table headers and
+    statuses are Chinese, carrying a subset of a Chinese font so that it renders on a machine
+    without one; the figures it embeds are drawn in Chinese, the folder's own plots untouched."""
+    text = run_report_zh.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in text
+    assert "模拟结论" in text and "实现概率" in text and "决定因素" in text
+    assert "国家高新技术企业" in text
+    assert '@font-face { font-family: "zonesim CJK"' in text
+    assert_self_contained(text)
+    folder = run_report_zh.parent
+    plots = {p.read_bytes() for p in (folder / "plots").glob("*.png")}
+    embedded = {base64.b64decode(s.split(",", 1)[1]) for s in image_sources(text)}
+    assert embedded and not embedded & plots  # its own figures, in Chinese
+    # no boxes: the embedded font has a glyph for every Chinese character of the page
+    from fontTools.ttLib import TTFont
+
+    data = re.search(r"url\(data:font/otf;base64,([^)]*)\)", text).group(1)
+    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    page_text = re.sub(r"data:[^\"')]*", "", text)
+    chinese = {c for c in page_text if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"}
+    assert chinese and all(ord(c) in cmap for c in chinese), sorted(
+        c for c in chinese if ord(c) not in cmap
+    )
+
+
+def test_report_refuses_an_unknown_language(run_folder: Path, tmp_path: Path, capsys) -> None:
+    """--lang xx: one line naming the choices, exit 2, nothing written."""
+    from sim.cli import main
+
+    folder = shutil.copytree(run_folder, tmp_path / "run")
+    before = sorted(p.name for p in folder.rglob("*"))
+    assert main(["report", str(folder), "--lang", "fr"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "'fr'" in err and "en, zh" in err
+    assert sorted(p.name for p in folder.rglob("*")) == before

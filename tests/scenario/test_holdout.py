@@ -35,7 +35,7 @@ def test_the_shipped_file_loads_with_its_words_and_geographies() -> None:
     assert held.zone == "jiaozuo_htz"
     table = holdout_table(held)
     assert list(table.columns) == HOLDOUT_COLUMNS
-    assert len(table) == 7
+    assert len(table) == 8
     assert table["words"].str.len().min() > 0
     bounds = table[table["geography"] == "city_bound"]
     assert len(bounds) == 5
@@ -57,7 +57,7 @@ def test_the_shipped_file_loads_with_its_words_and_geographies() -> None:
 def test_validate_recognises_a_held_out_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli(["validate", HOLDOUT], capsys)
     assert code == 0, err
-    assert out == f"ok: {HOLDOUT}: 7 held-out figures\n"
+    assert out == f"ok: {HOLDOUT}: 8 held-out figures\n"
 
 
 # Each case: the figures of the file, and the one expected problem (line, col, key, message).
