@@ -214,6 +214,10 @@ TERMS: dict[str, tuple[str, str]] = {
         "{name} (median {median} against {target}; P {p})",
         "{name}（中位数{median}，目标{target}；概率{p}）",
     ),
+    "item gap moved": (
+        "{name} (median {median} against {target}; P {p}; moved most by {why})",
+        "{name}（中位数{median}，目标{target}；概率{p}；影响最大的是{why}）",
+    ),
     "item met": ("{name} (met)", "{name}（已实现）"),
     "item missed": ("{name} (missed)", "{name}（未实现）"),
     "and": (", ", "、"),

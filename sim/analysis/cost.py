@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.analysis.compare import mean_ci
 from sim.analysis.goals import goal_values
+from sim.indicators import describe
 from sim.scenario.schema import Scenario
 
 COST_COLUMNS = [
@@ -33,6 +34,7 @@ COST_COLUMNS = [
     "reading",
     "indicator",
     "year",
+    "unit",
     "cost_yuan",
     "diff_mean",
     "diff_low",
@@ -54,8 +56,20 @@ SHARE_COLUMNS = [
     "effect_low",
     "effect_high",
     "policy_effect",
+    "policy_effect_low",
+    "policy_effect_high",
     "share",
 ]
+
+#: Units of shares: their changes are counted in percentage points.
+SHARE_UNITS = ("share", "share of area")
+
+
+def unit_of(indicator: str) -> tuple[str, float]:
+    """The unit a change of ``indicator`` is counted in, and the factor from its values:
+    shares in percentage points (x 100), anything else in its own unit."""
+    unit = describe(indicator).unit
+    return ("percentage point", 100.0) if unit in SHARE_UNITS else (unit, 1.0)
 
 
 def goal_indicators(scenario: Scenario) -> list[tuple[str, str, str, int]]:
@@ -89,13 +103,14 @@ def cost_effectiveness(
     replications: int,
 ) -> pd.DataFrame:
     """One row per modelled goal reading: the policy's cost, the paired change of the goal's
-    indicator in its year (mean and 95 % interval) and the cost per extra unit with its
-    interval (see the module doc)."""
+    indicator in its year (mean and 95 % interval, in ``unit``: shares in percentage points)
+    and the cost per extra unit with its interval (see the module doc)."""
     rows = []
     for goal_id, reading, indicator, year in goal_indicators(scenario):
+        unit, factor = unit_of(indicator)
         a = goal_values(base, indicator, year, replications)
         b = goal_values(other, indicator, year, replications)
-        mean, low, high = mean_ci(b - a)
+        mean, low, high = mean_ci(factor * (b - a))
         rows.append(
             (
                 name,
@@ -103,12 +118,13 @@ def cost_effectiveness(
                 reading,
                 indicator,
                 year,
+                unit,
                 cost,
                 mean,
                 low,
                 high,
                 *yuan_per_unit(cost, low, mean, high),
-            )  # fmt: skip
+            )
         )
     return pd.DataFrame(rows, columns=COST_COLUMNS)
 
@@ -131,7 +147,7 @@ def lever_shares(
     for goal_id, reading, indicator, year in goal_indicators(scenario):
         ref = goal_values(reference, indicator, year, replications)
         pol = goal_values(policy, indicator, year, replications)
-        total = _mean(pol - ref)
+        total, total_low, total_high = mean_ci(pol - ref)
         for lever in alone:
             first = goal_values(alone[lever], indicator, year, replications) - ref
             last = pol - goal_values(without[lever], indicator, year, replications)
@@ -151,8 +167,10 @@ def lever_shares(
                     low,
                     high,
                     total,
+                    total_low,
+                    total_high,
                     share,
-                )  # fmt: skip
+                )
             )
     return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 

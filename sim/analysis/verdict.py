@@ -54,7 +54,8 @@ def summary(
     """The verdict in a few sentences, from a goal table (``sim.analysis.goals.goal_table``
     or a results folder's goals.csv): the goals on track, those the inputs settle, the
     uncertain ones with what decides them (from a screening, when there is one), those out of
-    reach with their median against the target, the goals whose verdict differs between
+    reach with their median against the target and what moves them most (the screening's
+    levers and assumptions: what it would take), the goals whose verdict differs between
     readings, and those not modelled. One sentence per group, groups without goals left out."""
     names = goal_names(scenario, language)
     groups: dict[str, list[str]] = {
@@ -90,14 +91,16 @@ def summary(
             else:
                 groups["uncertain"].append(term("item p", language, name=name, p=p))
         else:
+            why = deciders(getattr(row, "decided_by", ""))
             groups["off track"].append(
                 term(
-                    "item gap",
+                    "item gap moved" if why else "item gap",
                     language,
                     name=name,
                     p=p,
                     median=value_text(row.median, indicator),
                     target=value_text(row.target, indicator),
+                    why=why,
                 )
             )
     zone = scenario.name

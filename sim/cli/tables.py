@@ -284,42 +284,53 @@ def _yuan(value: float) -> str:
     return f"{value / 1e6:,.2f} M" if abs(value) >= 1e6 else f"{value:,.0f}"
 
 
+def _told_apart(low: float, high: float) -> bool:
+    """Whether a 95 % interval excludes zero."""
+    return not (pd.isna(low) or pd.isna(high)) and (low > 0 or high < 0)
+
+
 def cost_table(comparison) -> Table:
-    """Per policy and goal: the paired change of the goal's indicator in its year and the cost
-    per extra unit, each with its 95 % interval ('–' where the change is not told from 0)."""
+    """Per policy and goal whose indicator it changes (the paired change's interval excludes
+    zero): the change in the goal year and the cost per extra unit, each with its 95 %
+    interval; the number of goals left out goes in the caption."""
     table = Table(
-        title="Cost per extra unit of each goal's indicator (paired change, 95 % CI; yuan)",
+        title="What each policy costs per result: the change of each goal's indicator it "
+        "moves, and yuan per extra unit (paired, 95 % CI)",
         title_justify="left",
-        caption="– : the change's interval includes 0, so the cost per unit is unbounded",
         caption_justify="left",
     )
     for column, justify in (
         ("policy", "left"),
         ("goal", "left"),
         ("change", "right"),
+        ("unit", "left"),
         ("yuan per unit", "right"),
     ):
-        table.add_column(column, justify=justify, no_wrap=column != "goal")
+        table.add_column(column, justify=justify, no_wrap=column not in ("goal", "unit"))
+    left_out = 0
     for row in comparison.costs.itertuples(index=False):
+        if not _told_apart(row.diff_low, row.diff_high):
+            left_out += 1
+            continue
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
         digits = 3 if abs(row.diff_mean) < 2 else 1
         change = _change(row.diff_mean, row.diff_low, row.diff_high, digits)
-        interval = (
-            ""
-            if pd.isna(row.yuan_per_unit_low)
-            else f" [{_yuan(row.yuan_per_unit_low)}, {_yuan(row.yuan_per_unit_high)}]"
-        )
-        per_unit = (
-            _yuan(row.yuan_per_unit) + interval if not pd.isna(row.yuan_per_unit_low) else "–"
-        )
-        table.add_row(escape(str(row.scenario)), escape(name), change, per_unit)
+        low, high = _yuan(row.yuan_per_unit_low), _yuan(row.yuan_per_unit_high)
+        per_unit = f"{_yuan(row.yuan_per_unit)} [{low}, {high}]"
+        unit = escape(str(row.unit))
+        table.add_row(escape(str(row.scenario)), escape(name), change, unit, per_unit)
+    table.caption = (
+        f"{left_out} goal readings left out: the policy's change of their indicator is not told "
+        "apart from none (its interval includes 0), so the cost per unit is unbounded; all are "
+        "in cost_effectiveness.csv"
+    )
     return table
 
 
 def share_table(comparison) -> Table:
     """Per policy, goal and lever: the lever's share of the policy's change (the mean of its
     effect alone and its effect last, over the whole change) and that effect's interval; goals
-    the policy does not change are left out."""
+    whose change is not told apart from none are left out."""
     table = Table(
         title="Each lever's share of a policy's change (mean of alone and last, 95 % CI)",
         title_justify="left",
@@ -327,8 +338,8 @@ def share_table(comparison) -> Table:
     for column in ("policy", "goal", "lever", "share", "effect"):
         table.add_column(column, justify="right" if column in ("share", "effect") else "left")
     for row in comparison.shares.itertuples(index=False):
-        if pd.isna(row.share):  # the policy does not change this goal's indicator
-            continue
+        if not _told_apart(row.policy_effect_low, row.policy_effect_high):
+            continue  # the policy does not change this goal's indicator
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
         digits = 3 if abs(row.policy_effect) < 2 else 1
         share = "–" if pd.isna(row.share) else f"{row.share:.0%}"

@@ -563,7 +563,7 @@ def cost_html(costs: pd.DataFrame, pricing: dict) -> str:
         lines.append(f"<li>{text}</li>")
     rows = []
     for row in costs.itertuples(index=False):
-        if row.diff_mean == 0 or is_missing(row.diff_mean):
+        if not _told_apart(row.diff_low, row.diff_high):
             continue
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
         per_unit = "–"
@@ -577,17 +577,31 @@ def cost_html(costs: pd.DataFrame, pricing: dict) -> str:
                 esc(row.scenario),
                 f"<code>{esc(name)}</code>",
                 _signed_interval(row.diff_mean, row.diff_low, row.diff_high),
+                esc(getattr(row, "unit", "")),
                 per_unit,
             ]
         )
-    headers = ["policy", "goal", "change in the goal year (95 %)", "yuan per extra unit (95 %)"]
+    headers = [
+        "policy",
+        "goal",
+        "change in the goal year (95 %)",
+        "unit",
+        "yuan per extra unit (95 %)",
+    ]
     return (
         f'<ul class="diffs">{"".join(lines)}</ul>'
         "<p>The change of each goal's indicator is paired (common random numbers); the cost "
-        "per extra unit is the policy's cost over it, '–' where the change's interval includes "
-        "zero. Goals the policy does not change are left out.</p>"
-        + table(headers, rows, numeric=(2, 3))
+        "per extra unit is the policy's cost over it (shares in percentage points). Goals whose "
+        "change is not told apart from none (its interval includes zero) are left out: their "
+        "cost per unit is unbounded.</p>" + table(headers, rows, numeric=(2, 4))
     )
+
+
+def _told_apart(low: object, high: object) -> bool:
+    """Whether a 95 % interval excludes zero."""
+    if is_missing(low) or is_missing(high) or low is None or high is None:
+        return False
+    return float(low) > 0 or float(high) < 0  # type: ignore[arg-type]
 
 
 def _signed_interval(mean: object, low: object, high: object) -> str:
@@ -599,7 +613,11 @@ def shares_html(shares: pd.DataFrame) -> str:
     """Each lever's share of a policy's change of each goal's indicator."""
     rows = []
     for row in shares.itertuples(index=False):
-        if is_missing(row.share):
+        low, high = (
+            getattr(row, "policy_effect_low", None),
+            getattr(row, "policy_effect_high", None),
+        )
+        if not _told_apart(low, high):
             continue
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
         rows.append(

@@ -60,3 +60,11 @@ def test_additive_levers_share_in_proportion() -> None:
     )  # fmt: skip
     rows = shares[shares["goal"] == "national_hte"].set_index("lever")
     assert rows["share"].tolist() == pytest.approx([0.5, 0.5])  # (1 + 3) / 2 / 4 each
+
+
+def test_shares_are_priced_per_percentage_point() -> None:
+    from sim.analysis.cost import unit_of
+
+    assert unit_of("rd_intensity") == ("percentage point", 100.0)
+    assert unit_of("national_hte") == ("firms", 1.0)
+    assert unit_of("high_level_teams") == ("teams", 1.0)

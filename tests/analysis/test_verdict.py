@@ -186,3 +186,19 @@ def test_value_text_shows_shares_in_per_cent_and_counts_whole() -> None:
     assert value_text(12.34, "invention_patents_per_10k") == "12.3"
     assert value_text(math.nan, "national_hte") == "–"
     assert value_text(0.5, None) == "0.5"
+
+
+def test_an_off_track_goal_says_what_moves_it_most(scenario: Scenario) -> None:
+    """With a screening, an out-of-reach goal names the levers and assumptions that move it
+    most (what it would take), in both languages."""
+    rows = [list(row) for row in ROWS]
+    rows[3][6] = "platforms.incubators.births_per_carrier_per_year (calibrated, ΔP +0.17)"
+    table = goals([tuple(row) for row in rows])
+    off = line(summary(table, scenario, 200, "en"), "Out of reach on present course: ")
+    assert (
+        "incubators (recognised) (median 3 against 6; P 0.00; moved most by "
+        "platforms.incubators.births_per_carrier_per_year)"
+    ) in off
+    assert "rd intensity (median 2.5 % against 2.8 %; P 0.05)" in off  # no screening line
+    chinese = line(summary(table, scenario, 200, "zh"), "按现状难以实现：")
+    assert "影响最大的是platforms.incubators.births_per_carrier_per_year" in chinese
