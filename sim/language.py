@@ -165,9 +165,10 @@ TERMS: dict[str, tuple[str, str]] = {
     ),
     "status rule": (
         "Status: on track when the 95 % Monte Carlo interval of P(met) lies at or above "
-        "{on:g}; off track when it lies at or below {off:g}; uncertain otherwise.",
+        "{on:g}; off track when it lies at or below {off:g}; uncertain otherwise (at least 16 "
+        "replications are needed to call one).",
         "判断规则：实现概率的95 %蒙特卡洛区间全部不低于{on:g}为“有望实现”，全部不高于{off:g}为"
-        "“难以实现”，其余为“不确定”。",
+        "“难以实现”，其余为“不确定”（至少需要16次重复模拟才能作出判断）。",
     ),
     "not modelled note": ("Not modelled: {items}.", "未建模：{items}。"),
     "decided by note": (

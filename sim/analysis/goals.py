@@ -64,10 +64,12 @@ def met(values: np.ndarray, goal: Goal) -> np.ndarray:
 
 
 def p_met_interval(
-    met_count: int, replications: int, confidence: float = P_MET_CONFIDENCE
+    met_count: float, replications: float, confidence: float = P_MET_CONFIDENCE
 ) -> tuple[float, float]:
     """The Wilson score interval of P(met) from ``met_count`` of ``replications`` (the Monte
-    Carlo error of a probability estimated from that many replications); NaN, NaN without
+    Carlo error of a probability estimated from that many replications; over a posterior the
+    goal table passes the number of pairs). At 95 % it takes at least 16 replications, all
+    meeting the goal (or none), for the interval to clear 0.8 (or 0.2). NaN, NaN without
     replications."""
     if replications <= 0:
         return math.nan, math.nan
@@ -84,8 +86,9 @@ def p_met_interval(
 
 def status(p_low: float, p_high: float | None = None) -> str:
     """'on track' when P(met)'s interval lies at or above ``ON_TRACK``, 'off track' when at or
-    below ``OFF_TRACK``, else 'uncertain' (given one probability, it is its own interval), so
-    a verdict does not flip with the number of replications alone."""
+    below ``OFF_TRACK``, else 'uncertain' (given one probability, it is its own interval): a
+    status is not called on Monte Carlo noise. More replications narrow the interval and may
+    then call it."""
     p_high = p_low if p_high is None else p_high
     if p_low >= ON_TRACK:
         return "on track"
@@ -175,7 +178,10 @@ def goal_table(
         p05, median, p95 = np.percentile(finite, [5, 50, 95])
         hits = met(values, goal)
         p_met = float(np.mean(hits))
-        p_low, p_high = p_met_interval(int(hits.sum()), len(values))
+        # over a posterior the replications come in pairs sharing a draw: count the pairs (a
+        # conservative effective sample size) so the interval is not too narrow
+        trials = len(values) // 2 if over_posterior else len(values)
+        p_low, p_high = p_met_interval(p_met * trials, trials)
         if not over_posterior:
             p_fixed, shares = p_met, (math.nan,) * 4
         else:
@@ -185,6 +191,8 @@ def goal_table(
                 p_fixed = float(np.mean(met(at_point, goal)))
             shares = (*variance_shares(values), *variance_share_interval(values))
         verdict = DETERMINED if determined(goal) else status(p_low, p_high)
+        if verdict == DETERMINED:  # no chance involved: no Monte Carlo interval
+            p_low = p_high = math.nan
         spread = (float(median), float(p05), float(p95))
         chance = (p_met, p_low, p_high, p_fixed)
         rows.append((*head, *base, *spread, *chance, *shares, verdict, why, over_posterior))

@@ -16,9 +16,10 @@ from sim.scenario.schema import Scenario
 
 
 def goal_names(scenario: Scenario, language: Language) -> dict[tuple[str, str], str]:
-    """A name for each (goal, reading) of the scenario: in English the goal id (with the
-    reading's where a goal has several); in Chinese the sources' term for what the reading
-    counts (its indicator's Chinese name), or the goal's own words where it is not modelled."""
+    """A name for each (goal, reading) of the scenario: in English the goal id as the goal
+    table shows it (``goal (reading)`` where a goal has several); in Chinese the sources'
+    term for what the reading counts (its indicator's Chinese name), or the goal's own words
+    where it is not modelled."""
     names: dict[tuple[str, str], str] = {}
     for goal_id, goal in scenario.goals.items():
         readings = goal.read()
@@ -28,8 +29,8 @@ def goal_names(scenario: Scenario, language: Language) -> dict[tuple[str, str], 
                     name = indicator_name(read.indicator, read.description, "zh")
                 else:
                     name = goal.words or goal_id
-            else:
-                name = goal_id.replace("_", " ")
+            else:  # as the goal table names it
+                name = goal_id
                 if len(readings) > 1:
                     name += f" ({reading_id.replace('_', ' ')})"
             names[(goal_id, reading_id)] = name
@@ -128,7 +129,7 @@ def summary(
         split_names = [
             f"“{scenario.goals[goal].words}”"
             if language == "zh" and goal in scenario.goals and scenario.goals[goal].words
-            else goal.replace("_", " ")
+            else goal
             for goal in split
         ]
         lines.append(term("summary reading split", language, items=joined(split_names, language)))

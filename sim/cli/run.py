@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import sys
 from pathlib import Path
@@ -47,7 +48,7 @@ from sim.scenario.posterior import Posterior, read_posterior
 from sim.scenario.schema import Scenario
 from sim.scenario.space import load_space
 from sim.studies.common import observations_beside
-from sim.studies.compare import compare_scenarios, policy_levers
+from sim.studies.compare import compare_scenarios, share_variants
 from sim.studies.run import (
     POINT_VALUE_UNITS,
     TABLE_FORMATS,
@@ -240,6 +241,7 @@ def _run_into(
             file=sys.stderr,
         )
         raise
+    run = dataclasses.replace(run, language=args.language)  # the plots' language, recorded
     try:
         written = run.write(folder, args.format)
     except OSError as exc:
@@ -308,9 +310,11 @@ def cmd_compare(args: argparse.Namespace, out: Console, err: Console) -> int:
     extra_runs = 0
     if args.space is not None:  # checked before the folder is claimed
         levers = load_space(args.space, trees[0][1], "lever")
-        for _, tree in trees[1:]:
-            moved = policy_levers(levers, tree.data)
-            extra_runs += 2 * len(moved) if len(moved) > 1 else 0
+        for path, (_, tree) in zip(args.scenarios[1:], trees[1:], strict=True):
+            try:
+                extra_runs += len(share_variants(levers, trees[0][1].data, tree.data))
+            except ValueError as exc:
+                raise BadInput(f"{path}: {exc}") from None
     out_dir = Path(args.out) if args.out else Path("results") / ("compare_" + "_vs_".join(names))
     with output_folder(args, out_dir, "comparison") as folder:
         total = args.replications * (len(names) + extra_runs)

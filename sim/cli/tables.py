@@ -8,6 +8,7 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from sim.analysis.cost import told_apart
 from sim.analysis.goals import goal_years, status_rule
 from sim.analysis.holdout import coverage
 from sim.analysis.verdict import goal_names
@@ -284,18 +285,13 @@ def _yuan(value: float) -> str:
     return f"{value / 1e6:,.2f} M" if abs(value) >= 1e6 else f"{value:,.0f}"
 
 
-def _told_apart(low: float, high: float) -> bool:
-    """Whether a 95 % interval excludes zero."""
-    return not (pd.isna(low) or pd.isna(high)) and (low > 0 or high < 0)
-
-
 def cost_table(comparison) -> Table:
     """Per policy and goal whose indicator it changes (the paired change's interval excludes
     zero): the change in the goal year and the cost per extra unit, each with its 95 %
     interval; the number of goals left out goes in the caption."""
     table = Table(
         title="What each policy costs per result: the change of each goal's indicator it "
-        "moves, and yuan per extra unit (paired, 95 % CI)",
+        "moves (in the goal's direction), and yuan per extra unit (paired, 95 % CI)",
         title_justify="left",
         caption_justify="left",
     )
@@ -306,17 +302,21 @@ def cost_table(comparison) -> Table:
         ("unit", "left"),
         ("yuan per unit", "right"),
     ):
-        table.add_column(column, justify=justify, no_wrap=column not in ("goal", "unit"))
+        wraps = column in ("goal", "unit", "yuan per unit")
+        table.add_column(column, justify=justify, no_wrap=not wraps)
     left_out = 0
     for row in comparison.costs.itertuples(index=False):
-        if not _told_apart(row.diff_low, row.diff_high):
+        if not told_apart(row.diff_low, row.diff_high):
             left_out += 1
             continue
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
         digits = 3 if abs(row.diff_mean) < 2 else 1
         change = _change(row.diff_mean, row.diff_low, row.diff_high, digits)
-        low, high = _yuan(row.yuan_per_unit_low), _yuan(row.yuan_per_unit_high)
-        per_unit = f"{_yuan(row.yuan_per_unit)} [{low}, {high}]"
+        if pd.isna(row.yuan_per_unit):
+            per_unit = escape(str(row.note))
+        else:
+            low, high = _yuan(row.yuan_per_unit_low), _yuan(row.yuan_per_unit_high)
+            per_unit = f"{_yuan(row.yuan_per_unit)} [{low}, {high}]"
         unit = escape(str(row.unit))
         table.add_row(escape(str(row.scenario)), escape(name), change, unit, per_unit)
     table.caption = (
@@ -338,7 +338,7 @@ def share_table(comparison) -> Table:
     for column in ("policy", "goal", "lever", "share", "effect"):
         table.add_column(column, justify="right" if column in ("share", "effect") else "left")
     for row in comparison.shares.itertuples(index=False):
-        if not _told_apart(row.policy_effect_low, row.policy_effect_high):
+        if not told_apart(row.policy_effect_low, row.policy_effect_high):
             continue  # the policy does not change this goal's indicator
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
         digits = 3 if abs(row.policy_effect) < 2 else 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.language import Language, term
+from sim.language import LANGUAGES, Language, term
 from sim.plots.carriers import plot_carriers
 from sim.plots.dashboard import plot_goal_chances, plot_goal_dashboard
 from sim.plots.fan import observed_sources, plot_fan, plot_fan_overlay, source_key
@@ -123,13 +123,21 @@ def _write(folder: OutputFolder, figures: dict[str, bytes]) -> list[Path]:
     return folder.add(named, replacing=f"{PLOTS}/*.png")
 
 
-def plot_run(target: Target, language: Language = "en") -> list[Path]:
+def plot_run(target: Target, language: Language | None = None) -> list[Path]:
     """Draw a results folder's plots into ``plots/`` (fan charts of the goal and key
-    indicators, the goal dashboard, funnel, carriers and survival) in ``language`` and return
-    their paths. ``target`` is the folder (claimed here) or a folder a command has claimed.
-    The same folder gives the same bytes."""
+    indicators, the goal dashboard, funnel, carriers and survival) and return their paths:
+    in ``language``, by default the one the run recorded (``manifest.json``, ``language``).
+    ``target`` is the folder (claimed here) or a folder a command has claimed. The same
+    folder gives the same bytes."""
     with _claimed(target) as folder:
-        return _write(folder, run_figures(read_run(folder.path), language))
+        results = read_run(folder.path)
+        return _write(folder, run_figures(results, language or plots_language(results)))
+
+
+def plots_language(results: RunFolder) -> Language:
+    """The language a run's plots are drawn in: the one its manifest records, else English."""
+    recorded = results.manifest.get("language", "en")
+    return recorded if recorded in LANGUAGES else "en"  # type: ignore[return-value]
 
 
 def run_figures(results: RunFolder, language: Language = "en") -> dict[str, bytes]:

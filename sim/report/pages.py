@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.cost import told_apart
 from sim.analysis.goals import status_rule
 from sim.analysis.verdict import deciders, goal_names, summary, value_text
 from sim.indicators import describe
@@ -16,6 +17,7 @@ from sim.plots.folder import (
     comparison_plot_names,
     plot_comparison,
     plot_run,
+    plots_language,
     run_figures,
     run_plot_names,
 )
@@ -348,14 +350,14 @@ def verdict_html(
 def run_report(output: OutputFolder, language: Language = "en") -> str:
     """The report of one results folder: the verdict in words first, then the goal table and
     the dashboard, the readings, trajectories, flows, observations, parameters and the run.
-    In English it shows the folder's plots (drawn first if missing); in another language it
-    draws its own in that language, leaving the folder's plots as they are."""
+    In the language of the folder's plots it shows them (drawn first if missing); in another
+    it draws its own in that language, leaving the folder's plots as they are."""
     folder = output.path
     results = read_run(folder)
     figures: dict[str, bytes] | None = None
-    if language == "en":
+    if language == plots_language(results):
         names = ensure_run_plots(output)
-    else:
+    else:  # the folder's plots are in another language: the page draws its own
         figures = run_figures(results, language)
         names = list(figures)
     scenario = results.scenario
@@ -563,10 +565,10 @@ def cost_html(costs: pd.DataFrame, pricing: dict) -> str:
         lines.append(f"<li>{text}</li>")
     rows = []
     for row in costs.itertuples(index=False):
-        if not _told_apart(row.diff_low, row.diff_high):
+        if not told_apart(row.diff_low, row.diff_high):
             continue
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
-        per_unit = "–"
+        per_unit = esc(getattr(row, "note", "") or "–")
         if not is_missing(row.yuan_per_unit_low):
             per_unit = (
                 f"{number(row.yuan_per_unit)} ({number(row.yuan_per_unit_low)} – "
@@ -591,17 +593,11 @@ def cost_html(costs: pd.DataFrame, pricing: dict) -> str:
     return (
         f'<ul class="diffs">{"".join(lines)}</ul>'
         "<p>The change of each goal's indicator is paired (common random numbers); the cost "
-        "per extra unit is the policy's cost over it (shares in percentage points). Goals whose "
-        "change is not told apart from none (its interval includes zero) are left out: their "
-        "cost per unit is unbounded.</p>" + table(headers, rows, numeric=(2, 4))
+        "per extra unit is the policy's cost over it (changes counted in the goal's direction, "
+        "shares in percentage points), or why there is none. Goals whose change is not told "
+        "apart from none (its interval includes zero) are left out.</p>"
+        + table(headers, rows, numeric=(2, 4))
     )
-
-
-def _told_apart(low: object, high: object) -> bool:
-    """Whether a 95 % interval excludes zero."""
-    if is_missing(low) or is_missing(high) or low is None or high is None:
-        return False
-    return float(low) > 0 or float(high) < 0  # type: ignore[arg-type]
 
 
 def _signed_interval(mean: object, low: object, high: object) -> str:
@@ -617,7 +613,7 @@ def shares_html(shares: pd.DataFrame) -> str:
             getattr(row, "policy_effect_low", None),
             getattr(row, "policy_effect_high", None),
         )
-        if not _told_apart(low, high):
+        if not told_apart(low, high):
             continue
         name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
         rows.append(
@@ -625,7 +621,7 @@ def shares_html(shares: pd.DataFrame) -> str:
                 esc(row.scenario),
                 f"<code>{esc(name)}</code>",
                 f"<code>{esc(row.lever)}</code>",
-                esc(f"{row.share:.0%}"),
+                "–" if is_missing(row.share) else esc(f"{row.share:.0%}"),
                 _signed_interval(row.effect, row.effect_low, row.effect_high),
             ]
         )
@@ -633,8 +629,8 @@ def shares_html(shares: pd.DataFrame) -> str:
     return (
         "<h3>Each lever's share</h3><p>The mean of the lever's effect alone (the reference with "
         "only that lever moved) and last (the policy against the policy without it), over the "
-        "policy's whole change; what the shares leave of 100 % is the levers' interaction.</p>"
-        + table(headers, rows, numeric=(3, 4))
+        "policy's whole change (a two-point Shapley estimate: with two levers the shares add "
+        "to 100 % and an interaction is split equally).</p>" + table(headers, rows, numeric=(3, 4))
     )
 
 

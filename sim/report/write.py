@@ -20,6 +20,11 @@ def write_report(target: OutputFolder | str | os.PathLike[str], language: Langua
     if not isinstance(target, OutputFolder):
         with claim(target, None, "python: write_report") as folder:
             return write_report(folder, language)
+    if language != "en" and target.kind != "run":
+        raise FolderError(
+            f"{target.path}: a {target.kind} folder's report is in English only for now; "
+            "run report without --lang (or with --lang en)"
+        )
     if target.kind == "discovery":
         return target.add({REPORT: discovery_report(target)})[0]
     if target.kind not in ("run", "comparison"):

@@ -202,6 +202,22 @@ def unpriced_changes(levers: Space, data: dict) -> list[str]:
     return [line for line in lines if line.split(":", 1)[0] not in levers.parameters]
 
 
+def share_variants(levers: Space, reference: dict, policy: dict) -> list[tuple[str, str, Scenario]]:
+    """The scenarios a policy's lever shares need, as (``alone`` or ``without``, lever,
+    scenario): each lever it moves alone from the reference, and the policy without it; none
+    when it moves fewer than two levers. Raises ValueError when a setting gives an invalid
+    scenario (``compare`` checks this before it writes anything)."""
+    moved = policy_levers(levers, policy)
+    if len(moved) < 2:
+        return []
+    base = levers.base_values()
+    found = []
+    for path, value in moved.items():
+        found.append(("alone", path, variant(reference, {path: value}, levers)))
+        found.append(("without", path, variant(policy, {path: base[path]}, levers)))
+    return found
+
+
 def variant(data: dict, changes: Mapping[str, float], levers: Space) -> Scenario:
     """A scenario from resolved ``data`` with lever ``changes`` set (checked as a scenario
     file is)."""
@@ -246,24 +262,22 @@ def _price(
                 scenario.name, cost, reference_scenario, reference, policy, replications
             )
         )
-        if len(moved) < 2:
+        variants = share_variants(levers, reference_tree.data, tree.data)
+        if not variants:
             continue
-        alone, without = {}, {}
-        for path, value in moved.items():
-            for target, setting, data in (
-                (alone, {path: value}, reference_tree.data),
-                (without, {path: base_values[path]}, tree.data),
-            ):
-                results = run_replications(
-                    variant(data, setting, levers),
-                    replications,
-                    seed,
-                    executor=engine.executor,
-                    workers=engine.workers,
-                    progress=progress,
-                    scenario_of=posterior_scenarios(drawn, seed, replications),
-                )
-                target[path] = results.trajectories
+        found: dict[str, dict[str, pd.DataFrame]] = {"alone": {}, "without": {}}
+        for kind, path, setting in variants:
+            results = run_replications(
+                setting,
+                replications,
+                seed,
+                executor=engine.executor,
+                workers=engine.workers,
+                progress=progress,
+                scenario_of=posterior_scenarios(drawn, seed, replications),
+            )
+            found[kind][path] = results.trajectories
+        alone, without = found["alone"], found["without"]
         shares.append(
             lever_shares(
                 scenario.name,

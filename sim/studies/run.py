@@ -75,6 +75,8 @@ class ScenarioRun:
     fixed: RunResults | None = None  # with a posterior: the replications at point values
     holdout: pd.DataFrame | None = None  # the held-out figures scored (sim.analysis.holdout)
     holdout_file: str | None = None
+    #: the language of the folder's plots (``run --lang``): ``plot`` and ``report`` follow it
+    language: str = "en"
 
     @property
     def source_files(self) -> tuple[str, ...]:
@@ -121,6 +123,7 @@ class ScenarioRun:
             ),
             "p_met_includes_parameter_uncertainty": self.posterior is not None,
             "p_met_basis": probability_basis(self.posterior),
+            "language": self.language,
             "posterior": self._posterior_manifest(),
             **({"holdout": self._holdout_manifest()} if self.holdout is not None else {}),
         }

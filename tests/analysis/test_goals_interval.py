@@ -114,3 +114,11 @@ def test_the_status_rule_names_the_thresholds_and_the_confidence() -> None:
     chinese = status_rule("zh")
     assert re.search("[\u4e00-\u9fff]", chinese)
     assert "0.8" in chinese and "0.2" in chinese
+
+
+def test_sixteen_replications_are_needed_to_call_a_status() -> None:
+    """At 95 % the interval of all (or none) of n replications clears 0.8 (0.2) from n = 16."""
+    assert status(*p_met_interval(16, 16)) == "on track"
+    assert status(*p_met_interval(15, 15)) == "uncertain"
+    assert status(*p_met_interval(0, 16)) == "off track"
+    assert status(*p_met_interval(0, 15)) == "uncertain"

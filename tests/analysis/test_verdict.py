@@ -78,21 +78,21 @@ def test_the_first_line_names_the_scenario_the_goals_and_the_replications(
 def test_each_group_has_its_line(scenario: Scenario) -> None:
     lines = summary(goals(), scenario, 200, "en")
     assert line(lines, "On track: ") == (
-        "On track: national hte (P 0.93), high level teams (ten more) (P 0.90), "
-        "high level teams (leading level) (P 0.85)."
+        "On track: national_hte (P 0.93), high_level_teams (ten more) (P 0.90), "
+        "high_level_teams (leading level) (P 0.85)."
     )
     assert line(lines, "Met or missed by the inputs alone: ") == (
         "Met or missed by the inputs alone: incubators (any level) (met)."
     )
     assert line(lines, "Not modelled (2): ") == (
-        "Not modelled (2): fiscal st share, major achievements."
+        "Not modelled (2): fiscal_st_share, major_achievements."
     )
     assert len(lines) == 7  # the first line, five groups and the reading split
 
 
 def test_an_uncertain_goal_shows_the_first_two_deciders(scenario: Scenario) -> None:
     uncertain = line(summary(goals(), scenario, 200, "en"), "Uncertain: ")
-    assert "tech smes (P 0.55; decided by a.b, c.d)" in uncertain
+    assert "tech_smes (P 0.55; decided by a.b, c.d)" in uncertain
     assert "e.f" not in uncertain and "ΔP" not in uncertain
     # without a screening, just its P
     assert "incubators (with maker spaces) (P 0.40)" in uncertain
@@ -100,7 +100,7 @@ def test_an_uncertain_goal_shows_the_first_two_deciders(scenario: Scenario) -> N
 
 def test_an_off_track_goal_shows_its_median_against_its_target(scenario: Scenario) -> None:
     off = line(summary(goals(), scenario, 200, "en"), "Out of reach on present course: ")
-    assert "rd intensity (median 2.5 % against 2.8 %; P 0.05)" in off
+    assert "rd_intensity (median 2.5 % against 2.8 %; P 0.05)" in off
     assert "incubators (recognised) (median 3 against 6; P 0.00)" in off
 
 
@@ -112,7 +112,7 @@ def test_goals_whose_readings_disagree_are_named(scenario: Scenario) -> None:
     assert split == (
         "The verdict depends on how the source is read for incubators: see the readings."
     )
-    assert "high level teams" not in split
+    assert "high_level_teams" not in split
     # when the readings agree, there is no such line
     agreeing = [row for row in ROWS if row[0] != "incubators"]
     assert not any("depends on how" in text for text in summary(goals(agreeing), scenario, 200))
@@ -123,15 +123,15 @@ def test_groups_without_goals_have_no_line(scenario: Scenario) -> None:
     lines = summary(goals(on_track), scenario, 50, "en")
     assert lines == [
         f"{scenario.name}: 2 goals for 2020 (3 verdicts, one per reading), 50 replications.",
-        "On track: national hte (P 0.93), high level teams (ten more) (P 0.90), "
-        "high level teams (leading level) (P 0.85).",
+        "On track: national_hte (P 0.93), high_level_teams (ten more) (P 0.90), "
+        "high_level_teams (leading level) (P 0.85).",
     ]
 
 
 def test_a_goal_without_a_simulated_value_counts_as_not_modelled(scenario: Scenario) -> None:
     rows = [("tech_centers", "as_written", "no simulated value", 0.0, math.nan, 80.0, "", 2020)]
     lines = summary(goals(rows), scenario, 10, "en")
-    assert lines[1:] == ["Not modelled (1): tech centers."]
+    assert lines[1:] == ["Not modelled (1): tech_centers."]
 
 
 def test_the_summary_in_chinese(scenario: Scenario) -> None:
@@ -159,7 +159,7 @@ def test_goal_names(scenario: Scenario) -> None:
     chinese = goal_names(scenario, "zh")
     readings = {(g, r) for g, goal in scenario.goals.items() for r in goal.read()}
     assert set(english) == set(chinese) == readings
-    assert english[("national_hte", "as_written")] == "national hte"
+    assert english[("national_hte", "as_written")] == "national_hte"
     assert english[("incubators", "with_maker_spaces")] == "incubators (with maker spaces)"
     assert chinese[("national_hte", "as_written")] == "国家高新技术企业"
     assert chinese[("incubators", "recognised")] == "省级以上科技企业孵化器"
@@ -199,6 +199,6 @@ def test_an_off_track_goal_says_what_moves_it_most(scenario: Scenario) -> None:
         "incubators (recognised) (median 3 against 6; P 0.00; moved most by "
         "platforms.incubators.births_per_carrier_per_year)"
     ) in off
-    assert "rd intensity (median 2.5 % against 2.8 %; P 0.05)" in off  # no screening line
+    assert "rd_intensity (median 2.5 % against 2.8 %; P 0.05)" in off  # no screening line
     chinese = line(summary(table, scenario, 200, "zh"), "按现状难以实现：")
     assert "影响最大的是platforms.incubators.births_per_carrier_per_year" in chinese

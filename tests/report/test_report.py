@@ -213,3 +213,18 @@ def test_report_refuses_an_unknown_language(run_folder: Path, tmp_path: Path, ca
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "'fr'" in err and "en, zh" in err
     assert sorted(p.name for p in folder.rglob("*")) == before
+
+
+def test_a_comparison_report_in_chinese_is_refused(
+    compare_folder: Path, tmp_path: Path, capsys
+) -> None:
+    """The comparison report is English only for now: --lang zh says so in one line, exit 2,
+    and writes nothing."""
+    from sim.cli import main
+
+    folder = shutil.copytree(compare_folder, tmp_path / "comparison")
+    before = sorted(p.name for p in folder.rglob("*"))
+    assert main(["report", str(folder), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "English only for now" in err
+    assert sorted(p.name for p in folder.rglob("*")) == before
