@@ -190,6 +190,83 @@ TERMS: dict[str, tuple[str, str]] = {
         "{summary} 实现概率为目标年份实现目标的重复模拟所占比例，其下为95 %蒙特卡洛区间。"
         "{rule} {basis}",
     ),
+    "trajectories": ("Trajectories", "发展轨迹"),
+    "flows": ("Flows, space and survival", "流量、空间与存活"),
+    "observed figures": ("Observed figures", "观测数据"),
+    "parameters": ("Parameters", "参数"),
+    "parameters title": ("Parameters and their provenance", "参数及其来源"),
+    "run": ("Run", "运行信息"),
+    "fan note": (
+        "Median (line), middle 50 % and 90 % of replications (bands); observed figures as "
+        "circles, with a bar for the range the source's wording allows; the goal as a red star.",
+        "中位数（线）、中间50 %与90 %的重复模拟（色带）；观测值为圆点，竖线为原文措辞允许的范围；"
+        "目标为红色星号。",
+    ),
+    "caption dashboard": (
+        "Each goal's indicator in the goal year across replications, the target (dashed) and "
+        "the probability of meeting it.",
+        "各项目标指标在目标年份的重复模拟分布、目标值（虚线）及实现概率。",
+    ),
+    "caption chances": (
+        "The probability of meeting each goal in each scenario, with its 95 % Monte Carlo "
+        "interval; dashed: the status thresholds 0.2 and 0.8.",
+        "各情景实现各项目标的概率及其95 %蒙特卡洛区间；虚线为判断阈值0.2与0.8。",
+    ),
+    "caption funnel": (
+        "Cumulative flows over the horizon: the stages newcomers reach and where they are lost "
+        "or leave.",
+        "模拟期内的累计流量：新到企业到达的阶段，以及流失或离开的去向。",
+    ),
+    "caption carriers": (
+        "Floor area occupied and available in each carrier, and the queue for room.",
+        "各载体的已用与空置面积，以及入驻排队。",
+    ),
+    "caption survival": (
+        "Kaplan–Meier curves of incubated firms' time to graduation and to failure.",
+        "在孵企业至毕业与至失败时间的Kaplan–Meier曲线。",
+    ),
+    "fan caption": ("{label} ({indicator}, {unit})", "{label}（指标 {indicator}，单位：{unit}）"),
+    "fan caption goal": ("; goal: {op} {target} by {year}", "；目标：{year}年{op} {target}"),
+    "observed intro": (
+        "Figures the sources report, marked on the fan charts where they are a single year's "
+        "value.",
+        "来源报告的数据；单一年份的数据标注在发展轨迹图上。",
+    ),
+    "parameters intro": (
+        "Every value of the resolved scenario with its provenance class and source, as written "
+        "beside it in the scenario file.",
+        "情景的每一个取值及其来源类别与出处（情景文件中的注释）。",
+    ),
+    "readings title": ("Goals read more than one way", "可作多种解读的目标"),
+    "readings intro": (
+        "Where a goal's words honestly allow more than one reading, the table shows one row per "
+        "reading.",
+        "目标原文可作多种合理解读时，表中每种解读一行。",
+    ),
+    "main reading": (" (main)", "（主要解读）"),
+    "reading line": (
+        "{description}; target {op} {target} by {year}.",
+        "{description}；{year}年目标 {op} {target}。",
+    ),
+    "why": ("Why:", "依据："),
+    "numbers": ("Numbers:", "数据来源："),
+    "meta replications": ("{count} replications", "{count}次重复模拟"),
+    "meta seed": ("root seed {seed}", "随机种子 {seed}"),
+    "meta run": ("run {when}", "运行于 {when}"),
+    "basis point values": (
+        "P(met) at the scenario's point values: parameter uncertainty not included; add "
+        "--posterior FILE",
+        "实现概率按情景参数点值计算，未包含参数不确定性（可加 --posterior FILE）",
+    ),
+    "basis posterior": (
+        "P(met) over a calibration posterior: includes parameter uncertainty",
+        "实现概率基于校准后验分布，包含参数不确定性",
+    ),
+    "report footer": (
+        "Written by zonesim. Projections of a model whose uncalibrated behaviour parameters "
+        "are assumptions (see the provenance of each value), not forecasts.",
+        "由zonesim生成。本报告为模型推演而非预测：未经校准的行为参数均为假设（见各取值的来源）。",
+    ),
     # the plain-language summary
     "summary title": ("What the run found", "模拟结论"),
     "summary goals": (

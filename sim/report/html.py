@@ -220,7 +220,6 @@ def page(title: str, body: str, language: Language = "en", font_css: str = "") -
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n<style>{font_css}{CSS}</style>\n</head>\n"
         f"<body>\n<main>\n{body}\n"
-        "<footer>Written by zonesim. Projections of a model whose uncalibrated behaviour "
-        "parameters are assumptions (see the provenance of each value), not forecasts."
+        f"<footer>{esc(term('report footer', language))}"
         "</footer>\n</main>\n</body>\n</html>\n"
     )

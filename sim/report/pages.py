@@ -11,7 +11,7 @@ from sim.analysis.cost import told_apart
 from sim.analysis.goals import status_rule
 from sim.analysis.verdict import deciders, goal_names, summary, value_text
 from sim.indicators import describe
-from sim.language import Language, joined, term
+from sim.language import Language, indicator_name, joined, term, unit_name
 from sim.plots.folder import (
     PLOTS,
     comparison_plot_names,
@@ -42,15 +42,6 @@ from sim.report.html import (
 )
 from sim.results import ComparisonFolder, OutputFolder, RunFolder, read_comparison, read_run
 from sim.scenario.schema import AS_WRITTEN, Scenario
-
-PLOT_CAPTIONS = {
-    "goal_dashboard.png": "Each goal's indicator in the goal year across replications, the "
-    "target (dashed) and the probability of meeting it.",
-    "funnel.png": "Cumulative flows over the horizon: the stages newcomers reach and where "
-    "they are lost or leave.",
-    "carriers.png": "Floor area occupied and available in each carrier, and the queue for room.",
-    "survival.png": "Kaplan–Meier curves of incubated firms' time to graduation and to failure.",
-}
 
 
 # ----------------------------------------------------------------------------- pieces
@@ -118,7 +109,7 @@ def goal_table_html(
     return table(headers, rows, numeric=(2, 3, 4, 5, 6, 7), css_class="goals")
 
 
-def readings_html(scenario: Scenario) -> str:
+def readings_html(scenario: Scenario, language: Language = "en") -> str:
     """The goals whose words allow more than one reading: the words and their source, then
     each reading (the main one first) with what it counts, why and where its numbers come
     from; '' when every goal is read one way."""
@@ -127,10 +118,20 @@ def readings_html(scenario: Scenario) -> str:
         if not goal.readings:
             continue
         items = "".join(
-            f"<li><b>{esc(key.replace('_', ' '))}</b>{' (main)' if index == 0 else ''}: "
-            f"{esc(read.description)}; target {esc(OPS.get(read.op, read.op))} "
-            f"{number(read.target)} by {esc(read.year)}. <i>Why:</i> {esc(read.basis or '')} "
-            f"<i>Numbers:</i> {esc(read.source or '')}</li>"
+            f"<li><b>{esc(key.replace('_', ' '))}</b>"
+            f"{esc(term('main reading', language)) if index == 0 else ''}: "
+            + esc(
+                term(
+                    "reading line",
+                    language,
+                    description=read.description,
+                    op=OPS.get(read.op, read.op),
+                    target=f"{read.target:,g}",
+                    year=read.year,
+                )
+            )
+            + f" <i>{esc(term('why', language))}</i> {esc(read.basis or '')} "
+            f"<i>{esc(term('numbers', language))}</i> {esc(read.source or '')}</li>"
             for index, (key, read) in enumerate(goal.read().items())
         )
         words = f"“{esc(goal.words)}” ({esc(goal.source or '')})" if goal.words else ""
@@ -138,8 +139,8 @@ def readings_html(scenario: Scenario) -> str:
     if not parts:
         return ""
     return (
-        "<h3>Goals read more than one way</h3><p>Where a goal's words honestly allow more "
-        "than one reading, the table shows one row per reading.</p>" + "".join(parts)
+        f"<h3>{esc(term('readings title', language))}</h3>"
+        f"<p>{esc(term('readings intro', language))}</p>" + "".join(parts)
     )
 
 
@@ -208,16 +209,34 @@ def plot_figure(
     return image(path, alt=alt, caption=caption)
 
 
-def fan_caption(name: str, scenario: Scenario) -> tuple[str, str]:
+def fan_caption(name: str, scenario: Scenario, language: Language = "en") -> tuple[str, str]:
     """(indicator, caption) of a fan_<indicator>.png or overlay_<indicator>.png file."""
     indicator = name.split("_", 1)[1].removesuffix(".png")
     info = describe(indicator)
     goal = next((g for g in scenario.goal_readings().values() if g.indicator == indicator), None)
+    if language != "en":
+        label = indicator_name(indicator, info.label, language)
+        unit = unit_name(info.unit, language)
+        text = term("fan caption", language, label=label, indicator=indicator, unit=unit)
+        if goal is not None:
+            op = OPS.get(goal.op, goal.op)
+            text += term("fan caption goal", language, op=op, target=f"{goal.target:,g}",
+                         year=goal.year)  # fmt: skip
+        return indicator, text
     text = f"{info.label} ({indicator}, {info.unit}, {info.kind})"
     if goal is not None:
         text += f"; goal: {goal.description} {OPS.get(goal.op, goal.op)} "
         text += f"{number(goal.target)} by {goal.year}"
     return indicator, text
+
+
+#: The captions of the run's summary plots, as terms of sim.language.
+CAPTION_TERMS = {
+    "goal_dashboard.png": "caption dashboard",
+    "funnel.png": "caption funnel",
+    "carriers.png": "caption carriers",
+    "survival.png": "caption survival",
+}
 
 
 def parameters_html(parameters: pd.DataFrame) -> str:
@@ -312,16 +331,16 @@ def manifest_html(manifest: dict) -> str:
     return table(None, rows, css_class="manifest")
 
 
-def run_meta(results: RunFolder) -> str:
+def run_meta(results: RunFolder, language: Language = "en") -> str:
     manifest = results.manifest
-    parts = [f"{results.replications:,} replications"]
+    parts = [term("meta replications", language, count=f"{results.replications:,}")]
     if manifest.get("root_seed") is not None:
-        parts.append(f"root seed {manifest['root_seed']}")
+        parts.append(term("meta seed", language, seed=manifest["root_seed"]))
     horizon = manifest.get("horizon")
     if isinstance(horizon, list) and len(horizon) == 2:
         parts.append(f"{horizon[0]}–{horizon[1]}")
     if manifest.get("created_utc"):
-        parts.append(f"run {manifest['created_utc']}")
+        parts.append(term("meta run", language, when=manifest["created_utc"]))
     return f'<p class="meta">{esc(" · ".join(parts))}</p>'
 
 
@@ -333,6 +352,15 @@ def ensure_run_plots(output: OutputFolder) -> list[str]:
     if any(not (folder / PLOTS / name).is_file() for name in names):
         plot_run(output)
     return names
+
+
+def _basis(manifest: dict, language: Language) -> str:
+    """What the run's P(met) is conditional on, in ``language`` (the manifest's own line in
+    English)."""
+    if language == "en":
+        return str(manifest.get("p_met_basis", ""))
+    over = manifest.get("p_met_includes_parameter_uncertainty")
+    return term("basis posterior" if over else "basis point values", language)
 
 
 def verdict_html(
@@ -367,59 +395,55 @@ def run_report(output: OutputFolder, language: Language = "en") -> str:
         f"<h1>{esc(term('scenario', language))} <code>{esc(scenario.name)}</code></h1>",
         f'<p class="lead">{esc(scenario.description)}</p>',
         verdict_html(goals, scenario, replications, language),
-        run_meta(results),
+        run_meta(results, language),
     ]
     entries = [
         ("goals", term("goals", language)),
-        ("trajectories", "Trajectories"),
-        ("flows", "Flows, space and survival"),
+        ("trajectories", term("trajectories", language)),
+        ("flows", term("flows", language)),
     ]
     observations = results.observations
     if observations is not None and len(observations):
-        entries.append(("observations", "Observed figures"))
+        entries.append(("observations", term("observed figures", language)))
     parameters_path = folder / "parameters.csv"
     if parameters_path.is_file():
-        entries.append(("parameters", "Parameters"))
-    entries.append(("manifest", "Run"))
+        entries.append(("parameters", term("parameters", language)))
+    entries.append(("manifest", term("run", language)))
     parts.append(toc(entries))
     legend = term(
         "goal legend",
         language,
         summary=status_summary(goals, language),
         rule=status_rule(language),
-        basis=results.manifest.get("p_met_basis", ""),
+        basis=_basis(results.manifest, language),
     )
+    dashboard_caption = term(CAPTION_TERMS["goal_dashboard.png"], language)
     goal_body = (
         f"<p>{esc(legend)}</p>"
         + goal_table_html(goals, scenario, language)
-        + plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"], figures)
-        + readings_html(scenario)
+        + plot_figure(folder, "goal_dashboard.png", dashboard_caption, figures)
+        + readings_html(scenario, language)
     )
     parts.append(section("goals", term("goals", language), goal_body))
     fans = []
     for name in names:
         if name.startswith("fan_"):
-            _, caption = fan_caption(name, scenario)
+            _, caption = fan_caption(name, scenario, language)
             fans.append(plot_figure(folder, name, caption, figures))
-    fan_note = (
-        '<p class="note">Median (line), middle 50 % and 90 % of replications (bands); observed '
-        "figures as circles, with a bar for the range the source's wording allows; the goal "
-        "as a red star.</p>"
-    )
+    fan_note = f'<p class="note">{esc(term("fan note", language))}</p>'
     grid = f'<div class="grid">{"".join(fans)}</div>'
-    parts.append(section("trajectories", "Trajectories", fan_note + grid))
+    parts.append(section("trajectories", term("trajectories", language), fan_note + grid))
     flows = "".join(
-        plot_figure(folder, name, PLOT_CAPTIONS[name], figures)
+        plot_figure(folder, name, term(CAPTION_TERMS[name], language), figures)
         for name in ("funnel.png", "carriers.png", "survival.png")
     )
-    parts.append(section("flows", "Flows, space and survival", flows))
+    parts.append(section("flows", term("flows", language), flows))
     if observations is not None and len(observations):
         parts.append(
             section(
                 "observations",
-                "Observed figures",
-                "<p>Figures the sources report, marked on the fan charts where they are a "
-                "single year's value.</p>" + observations_html(observations),
+                term("observed figures", language),
+                f"<p>{esc(term('observed intro', language))}</p>" + observations_html(observations),
             )
         )
     if parameters_path.is_file():
@@ -427,14 +451,14 @@ def run_report(output: OutputFolder, language: Language = "en") -> str:
         parts.append(
             section(
                 "parameters",
-                "Parameters and their provenance",
-                "<p>Every value of the resolved scenario with its provenance class and source, "
-                "as written beside it in the scenario file.</p>" + parameters_html(parameters),
+                term("parameters title", language),
+                f"<p>{esc(term('parameters intro', language))}</p>" + parameters_html(parameters),
             )
         )
-    parts.append(section("manifest", "Run", manifest_html(results.manifest)))
+    parts.append(section("manifest", term("run", language), manifest_html(results.manifest)))
     body = "\n".join(parts)
-    return page(f"zonesim: {scenario.name}", body, language, page_font(body, language))
+    font = page_font(body + term("report footer", language), language)  # every glyph shown
+    return page(f"zonesim: {scenario.name}", body, language, font)
 
 
 # ----------------------------------------------------------------------------- comparison
@@ -693,7 +717,9 @@ def comparison_report(output: OutputFolder) -> str:
             shares_html(shares) if shares is not None and len(shares) else ""
         )
         parts.append(section("costs", "What each policy costs per result", body))
-    plots = [plot_figure(folder, "goal_dashboard.png", PLOT_CAPTIONS["goal_dashboard.png"])]
+    several = len(comparison.runs) > 1
+    caption = term("caption chances" if several else CAPTION_TERMS["goal_dashboard.png"], "en")
+    plots = [plot_figure(folder, "goal_dashboard.png", caption)]
     overlays = []
     for name in names:
         if name.startswith("overlay_"):
