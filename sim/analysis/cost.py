@@ -32,7 +32,7 @@ import pandas as pd
 from sim.analysis.compare import mean_ci
 from sim.analysis.goals import goal_values
 from sim.indicators import describe
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Goal, Scenario, goal_of
 
 COST_COLUMNS = [
     "scenario",
@@ -80,14 +80,13 @@ def unit_of(indicator: str) -> tuple[str, float]:
     return ("percentage point", 100.0) if unit in SHARE_UNITS else (unit, 1.0)
 
 
-def goal_indicators(scenario: Scenario) -> list[tuple[str, str, str, int, str]]:
-    """(goal, reading, indicator, year, op) of every modelled reading of the scenario's goals."""
-    found = []
-    for goal_id, goal in scenario.goals.items():
-        for reading_id, read in goal.read().items():
-            if read.indicator is not None:
-                found.append((goal_id, reading_id, read.indicator, read.year, read.op))
-    return found
+def measured_readings(scenario: Scenario) -> list[tuple[str, Goal]]:
+    """(goal id, the goal under one reading) of every modelled reading of the scenario."""
+    return [
+        (goal_of(key), read)
+        for key, read in scenario.goal_readings().items()
+        if read.indicator is not None
+    ]
 
 
 def told_apart(low: float | None, high: float | None) -> bool:
@@ -136,9 +135,10 @@ def cost_effectiveness(
     ``unit``: shares in percentage points) and the cost per extra unit with its interval, or
     in ``note`` why there is none (see the module doc)."""
     rows = []
-    for goal_id, reading, indicator, year, op in goal_indicators(scenario):
+    for goal_id, read in measured_readings(scenario):
+        reading, indicator, year = read.reading, read.indicator, read.year
         unit, factor = unit_of(indicator)
-        sign = 1.0 if op == ">=" else -1.0  # the change counted in the goal's better direction
+        sign = 1.0 if read.op == ">=" else -1.0  # the change counted in the goal's better direction
         a = goal_values(base, indicator, year, replications)
         b = goal_values(other, indicator, year, replications)
         mean, low, high = mean_ci(sign * factor * (b - a))
@@ -175,7 +175,8 @@ def lever_shares(
     random numbers). Effects are in ``unit`` (shares in percentage points); the effect's
     interval is that of the per-replication mean of the two paired effects."""
     rows = []
-    for goal_id, reading, indicator, year, _ in goal_indicators(scenario):
+    for goal_id, read in measured_readings(scenario):
+        reading, indicator, year = read.reading, read.indicator, read.year
         unit, factor = unit_of(indicator)
         ref = factor * goal_values(reference, indicator, year, replications)
         pol = factor * goal_values(policy, indicator, year, replications)

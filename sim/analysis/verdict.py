@@ -12,7 +12,7 @@ import pandas as pd
 from sim.analysis.goals import DETERMINED, goal_years
 from sim.indicators import describe
 from sim.language import Language, indicator_name, joined, term
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, reading_label
 
 
 def goal_names(scenario: Scenario, language: Language) -> dict[tuple[str, str], str]:
@@ -22,17 +22,14 @@ def goal_names(scenario: Scenario, language: Language) -> dict[tuple[str, str], 
     where it is not modelled."""
     names: dict[tuple[str, str], str] = {}
     for goal_id, goal in scenario.goals.items():
-        readings = goal.read()
-        for reading_id, read in readings.items():
+        for reading_id, read in goal.read().items():
             if language == "zh":
                 if read.indicator is not None:
                     name = indicator_name(read.indicator, read.description, "zh")
                 else:
                     name = goal.words or goal_id
             else:  # as the goal table names it
-                name = goal_id
-                if len(readings) > 1:
-                    name += f" ({reading_id.replace('_', ' ')})"
+                name = reading_label(goal_id, reading_id)
             names[(goal_id, reading_id)] = name
     return names
 

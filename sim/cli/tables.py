@@ -14,7 +14,7 @@ from sim.analysis.holdout import coverage
 from sim.analysis.verdict import goal_names
 from sim.language import TERMS, Language, term
 from sim.scenario.errors import printable
-from sim.scenario.schema import AS_WRITTEN, Scenario
+from sim.scenario.schema import Scenario, reading_label
 
 
 def goal_change_table(comparison, names: list[str]) -> Table:
@@ -164,9 +164,8 @@ def _interval(low: float, high: float) -> str:
 
 
 def _reading_name(row: object) -> str:
-    """``goal`` for a goal read one way, ``goal (reading)`` for one of several readings."""
-    goal, reading = str(row.goal), str(row.reading)  # type: ignore[attr-defined]
-    return goal if reading == AS_WRITTEN else f"{goal} ({reading.replace('_', ' ')})"
+    """The goal table's name of a row's goal and reading (``reading_label``)."""
+    return reading_label(str(row.goal), str(row.reading))  # type: ignore[attr-defined]
 
 
 def _share(value: float) -> str:
@@ -309,7 +308,7 @@ def cost_table(comparison) -> Table:
         if not told_apart(row.diff_low, row.diff_high):
             left_out += 1
             continue
-        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        name = _reading_name(row)
         digits = 3 if abs(row.diff_mean) < 2 else 1
         change = _change(row.diff_mean, row.diff_low, row.diff_high, digits)
         if pd.isna(row.yuan_per_unit):
@@ -340,7 +339,7 @@ def share_table(comparison) -> Table:
     for row in comparison.shares.itertuples(index=False):
         if not told_apart(row.policy_effect_low, row.policy_effect_high):
             continue  # the policy does not change this goal's indicator
-        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        name = _reading_name(row)
         digits = 3 if abs(row.policy_effect) < 2 else 1
         share = "–" if pd.isna(row.share) else f"{row.share:.0%}"
         effect = _change(row.effect, row.effect_low, row.effect_high, digits)

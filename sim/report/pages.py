@@ -41,7 +41,7 @@ from sim.report.html import (
     toc,
 )
 from sim.results import ComparisonFolder, OutputFolder, RunFolder, read_comparison, read_run
-from sim.scenario.schema import AS_WRITTEN, Scenario
+from sim.scenario.schema import AS_WRITTEN, Scenario, reading_label
 
 
 # ----------------------------------------------------------------------------- pieces
@@ -591,7 +591,7 @@ def cost_html(costs: pd.DataFrame, pricing: dict) -> str:
     for row in costs.itertuples(index=False):
         if not told_apart(row.diff_low, row.diff_high):
             continue
-        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        name = reading_label(str(row.goal), str(row.reading))
         per_unit = esc(getattr(row, "note", "") or "–")
         if not is_missing(row.yuan_per_unit_low):
             per_unit = (
@@ -639,7 +639,7 @@ def shares_html(shares: pd.DataFrame) -> str:
         )
         if not told_apart(low, high):
             continue
-        name = row.goal if row.reading == AS_WRITTEN else f"{row.goal} ({row.reading})"
+        name = reading_label(str(row.goal), str(row.reading))
         rows.append(
             [
                 esc(row.scenario),

@@ -56,8 +56,8 @@ class ComparisonFolder:
     def goal_comparison(self) -> pd.DataFrame:
         """goal_comparison.csv: each policy's P(met) per goal against the reference's (empty
         when the folder has none)."""
-        path = self.path / "goal_comparison.csv"
-        return pd.read_csv(path) if path.is_file() else pd.DataFrame()
+        table = self.optional_table("goal_comparison.csv")
+        return table if table is not None else pd.DataFrame()
 
     def optional_table(self, name: str) -> pd.DataFrame | None:
         """A table of the folder (``cost_effectiveness.csv``, ``lever_shares.csv``), or None."""

@@ -941,6 +941,12 @@ def reading_key(goal_id: str, reading: str, main: bool) -> str:
     return goal_id if main else f"{goal_id}{READING_SEPARATOR}{reading}"
 
 
+def reading_label(goal_id: str, reading: str) -> str:
+    """How outputs name a goal under one reading: the goal id for a goal read one way
+    (``as_written``), ``goal (reading)`` for one of several readings."""
+    return goal_id if reading == AS_WRITTEN else f"{goal_id} ({reading.replace('_', ' ')})"
+
+
 def goal_of(key: str) -> str:
     """The goal id of a reading's key."""
     return key.partition(READING_SEPARATOR)[0]

@@ -230,6 +230,31 @@ def test_goal_dashboard_compares_scenarios(compare_folder: Path, scenario: Scena
     assert {"baseline", "variant"} <= set(texts(fig).split("\n"))
 
 
+def test_comparison_dashboard_is_bars_of_each_scenarios_chance(compare_folder: Path) -> None:
+    """The comparison's goal dashboard: one bar per goal reading and scenario, as long as its
+    P(met) in goal_comparison.csv (the reference's from p_met_base), with the thresholds."""
+    from sim.plots.dashboard import plot_goal_chances
+
+    table = pd.read_csv(compare_folder / "goal_comparison.csv")
+    fig = plot_goal_chances(table, ["baseline", "variant"], 4)
+    (ax,) = fig.axes
+    widths = {
+        name: [
+            bar.get_width()
+            for container in ax.containers
+            if container.get_label() == name
+            for bar in container
+        ]
+        for name in ("baseline", "variant")
+    }
+    assert widths["baseline"] == pytest.approx(table["p_met_base"].tolist())
+    assert widths["variant"] == pytest.approx(table["p_met"].tolist())
+    thresholds = sorted(
+        line.get_xdata()[0] for line in ax.lines if "threshold" in str(line.get_gid())
+    )
+    assert thresholds == [0.2, 0.8]
+
+
 # ----------------------------------------------------------------------------- funnel
 def test_funnel_bars_are_medians_of_summed_flows(trajectories: pd.DataFrame) -> None:
     fig = plot_funnel(trajectories)
